@@ -1,0 +1,47 @@
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { Kafka } from "kafkajs";
+import type { Driver } from "neo4j-driver";
+import pg from "pg";
+import { createKafka } from "../adapters/kafka/client";
+import { createNeo4j } from "../adapters/neo4j/client";
+import { createS3 } from "../adapters/s3/client";
+import { type Settings, settings } from "./config";
+
+/**
+ * The outside-world clients, built once per container on first use and reused by every invocation
+ * (Lambda keeps module state between invocations of a warm container).
+ */
+export interface Clients {
+  s3: S3Client;
+  secrets: SecretsManagerClient;
+  kafka: Kafka;
+  pool: pg.Pool;
+  neo4j: Driver;
+}
+
+export function buildClients(s: Settings): Clients {
+  return {
+    s3: createS3(s.AWS_REGION, s.S3_ENDPOINT ?? s.AWS_ENDPOINT_URL),
+    secrets: new SecretsManagerClient({ region: s.AWS_REGION, ...(s.AWS_ENDPOINT_URL ? { endpoint: s.AWS_ENDPOINT_URL } : {}) }),
+    kafka: createKafka(s.KAFKA_BROKERS),
+    pool: new pg.Pool({ connectionString: s.DATABASE_URL, max: 10, idleTimeoutMillis: 30_000 }),
+    neo4j: createNeo4j(s.NEO4J_URI, s.NEO4J_USER, s.NEO4J_PASSWORD),
+  };
+}
+
+let shared: Clients | undefined;
+
+export function clients(): Clients {
+  shared ??= buildClients(settings());
+  return shared;
+}
+
+/** Closes the pools (scripts and tests; a Lambda container is frozen, not closed). */
+export async function closeClients(c: Clients | undefined = shared): Promise<void> {
+  if (!c) return;
+  if (c === shared) shared = undefined;
+  await Promise.allSettled([c.pool.end(), c.neo4j.close()]);
+  c.s3.destroy();
+  c.secrets.destroy();
+}

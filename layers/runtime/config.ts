@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { ConfigError } from "../core/errors";
+
+/**
+ * The one place that reads the environment (DESIGN.md §4). Every setting is validated once, and a bad one
+ * fails with its variable's name, the value seen and what was expected. Locally the values come from
+ * .env.example / .env through localstack/settings.cjs; in AWS from serverless.yml's `environment`.
+ */
+const url = (protocols: string[]) =>
+  z.string().refine((value) => {
+    try {
+      return protocols.includes(new URL(value).protocol);
+    } catch {
+      return false;
+    }
+  }, `a URL with scheme ${protocols.join(" or ")}`);
+
+const brokers = z
+  .string()
+  .min(1, "a comma-separated list of host:port")
+  .transform((value) => value.split(",").map((b) => b.trim()))
+  .refine((list) => list.every((b) => /^[^:\s]+:\d{1,5}$/.test(b)), "a comma-separated list of host:port");
+
+const schema = {
+  AWS_REGION: z.string().min(1).default("us-east-1").describe("an AWS region such as us-east-1"),
+  /** Set locally to LocalStack; unset in AWS so the SDK uses the real endpoints. */
+  AWS_ENDPOINT_URL: url(["http:", "https:"]).optional(),
+  S3_ENDPOINT: url(["http:", "https:"]).optional(),
+  KAFKA_BROKERS: brokers.describe("a comma-separated list of host:port, e.g. 127.0.0.1:9092"),
+  BRONZE_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/)
+    .describe("an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)"),
+  DATABASE_URL: url(["postgres:", "postgresql:"]).describe("a postgres:// connection URL"),
+  NEO4J_URI: url(["bolt:", "neo4j:", "bolt+s:", "neo4j+s:"]).describe("a bolt:// or neo4j:// URL"),
+  NEO4J_USER: z.string().min(1).default("neo4j"),
+  NEO4J_PASSWORD: z.string().min(1).describe("the Neo4j password (locally from .env.example)"),
+  API_KEYS_SECRET: z.string().min(1).default("vigil/api-keys"),
+  URLHAUS_AUTH_KEY_SECRET: z.string().min(1).default("vigil/urlhaus-auth-key"),
+  /** Only seeds the local secret on `make up`; functions read the key from Secrets Manager. */
+  URLHAUS_AUTH_KEY: z.string().optional(),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+} as const;
+
+type Schema = typeof schema;
+export type Settings = { [K in keyof Schema]: z.output<Schema[K]> };
+
+/**
+ * Reads and validates the settings from `env` (the process environment by default).
+ * @throws ConfigError naming the first variable that is missing or malformed.
+ */
+export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
+  const settings: Record<string, unknown> = {};
+  for (const [name, rule] of Object.entries(schema)) {
+    const raw = env[name] === "" ? undefined : env[name];
+    const parsed = (rule as z.ZodTypeAny).safeParse(raw);
+    const { description } = rule as z.ZodTypeAny;
+    if (!parsed.success) {
+      const expected = description ?? parsed.error.issues[0]?.message ?? "a value";
+      const problem = raw === undefined ? `is not set; expected ${expected}` : `got "${raw}"; expected ${expected}`;
+      throw new ConfigError(name, problem);
+    }
+    settings[name] = parsed.data;
+  }
+  return settings as Settings;
+}
+
+let cached: Settings | undefined;
+
+/** The settings of this container, read on first use and kept (Lambda reuses containers). */
+export function settings(): Settings {
+  cached ??= readSettings();
+  return cached;
+}

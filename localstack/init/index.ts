@@ -1,0 +1,58 @@
+/**
+ * Local stack init, run by `make up` after every service is healthy; every step is idempotent:
+ * the bronze bucket, the topics and their `.dlq` twins, the Postgres migrations, the Neo4j constraints,
+ * and the secrets in LocalStack's Secrets Manager.
+ */
+import { randomBytes } from "node:crypto";
+import { ensureTopics } from "../../layers/adapters/kafka/topics";
+import { ensureGraphConstraints } from "../../layers/adapters/neo4j/schema";
+import { loadMigrations, migrate } from "../../layers/adapters/postgres/migrate";
+import { ensureBucket } from "../../layers/adapters/s3/bucket";
+import { ensureSecret } from "../../layers/adapters/secrets/secrets";
+import { ALL_TOPICS, TOPIC_PARTITIONS } from "../../layers/core/topology";
+import { buildClients, closeClients } from "../../layers/runtime/clients";
+import { readSettings } from "../../layers/runtime/config";
+
+const step = (what: string, outcome: string) => console.log(`    ${what.padEnd(18)} ${outcome}`);
+
+async function main(): Promise<void> {
+  const settings = readSettings();
+  const c = buildClients(settings);
+  try {
+    const created = await ensureBucket(c.s3, settings.BRONZE_BUCKET);
+    step("bronze bucket", `${settings.BRONZE_BUCKET} ${created ? "created" : "present"}`);
+
+    const newTopics = await ensureTopics(
+      c.kafka,
+      ALL_TOPICS.map((topic) => ({ topic, partitions: TOPIC_PARTITIONS })),
+    );
+    step("kafka topics", `${ALL_TOPICS.join(", ")} (${newTopics.length} created)`);
+
+    const client = await c.pool.connect();
+    try {
+      const applied = await migrate(client, await loadMigrations());
+      step("postgres", applied.length ? `applied ${applied.map((m) => m.name).join(", ")}` : "schema up to date");
+    } finally {
+      client.release();
+    }
+
+    step("neo4j", `${await ensureGraphConstraints(c.neo4j)} uniqueness constraints in place`);
+
+    // A random local API key, made once and kept: the key a user copied keeps working after `make up`.
+    const keys = await ensureSecret(c.secrets, settings.API_KEYS_SECRET, () =>
+      JSON.stringify({ keys: [`vgl_${randomBytes(24).toString("base64url")}`] }),
+    );
+    step("secrets", `${settings.API_KEYS_SECRET} ${keys.created ? "created" : "present"}`);
+    if (settings.URLHAUS_AUTH_KEY) {
+      const auth = await ensureSecret(c.secrets, settings.URLHAUS_AUTH_KEY_SECRET, () => settings.URLHAUS_AUTH_KEY ?? "");
+      step("secrets", `${settings.URLHAUS_AUTH_KEY_SECRET} ${auth.created ? "created" : "present"}`);
+    }
+  } finally {
+    await closeClients(c);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`init: ${(error as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,69 @@
+// The local settings, resolved once the same way for every consumer: the stack launcher (bash, through
+// `node localstack/settings.cjs --export`), serverless.yml (`${file(./localstack/settings.cjs)}`) and the
+// integration tests. Precedence: the environment, then .env, then .env.example; `${NAME}` references
+// expand, so changing POSTGRES_PORT in .env also changes DATABASE_URL.
+"use strict";
+
+const { readFileSync, existsSync } = require("node:fs");
+const { resolve, isAbsolute } = require("node:path");
+
+const root = resolve(__dirname, "..");
+
+/** Parses KEY=VALUE lines; `#` comments and blank lines are skipped, surrounding quotes removed. */
+function parseEnvFile(text, file) {
+  const entries = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) return;
+    const match = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+    if (!match) throw new Error(`${file}:${index + 1}: expected NAME=value, got "${line}"`);
+    let value = match[2].trim();
+    if (/^(['"]).*\1$/.test(value)) value = value.slice(1, -1);
+    entries.push([match[1], value]);
+  });
+  return entries;
+}
+
+function expand(value, lookup) {
+  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name) => lookup(name) ?? "");
+}
+
+/** The merged settings: every name of .env.example and .env, with the environment's value winning. */
+function loadSettings(env = process.env) {
+  const settings = {};
+  for (const name of [".env.example", ".env"]) {
+    const file = resolve(root, name);
+    if (!existsSync(file)) continue;
+    for (const [key, value] of parseEnvFile(readFileSync(file, "utf8"), name)) {
+      settings[key] = expand(value, (ref) => env[ref] ?? settings[ref]);
+    }
+  }
+  for (const key of Object.keys(settings)) {
+    if (env[key] !== undefined) settings[key] = env[key];
+  }
+  if (settings.VIGIL_HOME && !isAbsolute(settings.VIGIL_HOME)) {
+    settings.VIGIL_HOME = resolve(root, settings.VIGIL_HOME);
+  }
+  return settings;
+}
+
+const shellQuote = (value) => `'${String(value).replace(/'/g, `'\\''`)}'`;
+
+if (require.main === module) {
+  if (process.argv[2] !== "--export") {
+    process.stderr.write("usage: node localstack/settings.cjs --export\n");
+    process.exit(2);
+  }
+  try {
+    const lines = Object.entries(loadSettings()).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
+    process.stdout.write(`${lines.join("\n")}\n`);
+  } catch (error) {
+    process.stderr.write(`settings: ${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+// serverless.yml resolves `${file(./localstack/settings.cjs)}` by calling the exported function.
+module.exports = async () => loadSettings();
+module.exports.loadSettings = loadSettings;
+module.exports.parseEnvFile = parseEnvFile;
