@@ -8,7 +8,10 @@ export class VigilError extends Error {
   readonly retryable: boolean;
   readonly status: number;
 
-  constructor(message: string, options: { reason: string; retryable: boolean; status?: number; cause?: unknown }) {
+  constructor(
+    message: string,
+    options: { reason: string; retryable: boolean; status?: number; cause?: unknown },
+  ) {
     super(message, { cause: options.cause });
     this.name = new.target.name;
     this.reason = options.reason;

@@ -22,7 +22,9 @@ const FILE_NAME = /^(\d{4})_([a-z0-9_]+)\.sql$/;
 export function parseMigrationName(file: string): { version: number; name: string } {
   const match = FILE_NAME.exec(file);
   if (!match?.[1] || !match[2]) {
-    throw new Error(`migration file "${file}": expected a name like 0002_add_feed_runs.sql (4 digits, snake_case)`);
+    throw new Error(
+      `migration file "${file}": expected a name like 0002_add_feed_runs.sql (4 digits, snake_case)`,
+    );
   }
   return { version: Number(match[1]), name: match[2] };
 }
@@ -32,7 +34,10 @@ export function parseMigrationName(file: string): { version: number; name: strin
  * version, when an applied migration's text changed since (checksum), or when the ledger holds a version
  * that no file has any more: each means the history was rewritten, which must never be papered over.
  */
-export function planMigrations(available: readonly Migration[], applied: readonly AppliedMigration[]): Migration[] {
+export function planMigrations(
+  available: readonly Migration[],
+  applied: readonly AppliedMigration[],
+): Migration[] {
   const byVersion = new Map<number, Migration>();
   for (const m of available) {
     const other = byVersion.get(m.version);
@@ -43,7 +48,9 @@ export function planMigrations(available: readonly Migration[], applied: readonl
   for (const a of applied) {
     const m = byVersion.get(a.version);
     if (!m) {
-      throw new Error(`the database has migration ${a.version} (${a.name}) applied, but no file for it exists`);
+      throw new Error(
+        `the database has migration ${a.version} (${a.name}) applied, but no file for it exists`,
+      );
     }
     if (m.checksum !== a.checksum) {
       throw new Error(

@@ -1,5 +1,5 @@
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { S3Client } from "@aws-sdk/client-s3";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Kafka } from "kafkajs";
 import type { Driver } from "neo4j-driver";
 import pg from "pg";
@@ -23,7 +23,10 @@ export interface Clients {
 export function buildClients(s: Settings): Clients {
   return {
     s3: createS3(s.AWS_REGION, s.S3_ENDPOINT ?? s.AWS_ENDPOINT_URL),
-    secrets: new SecretsManagerClient({ region: s.AWS_REGION, ...(s.AWS_ENDPOINT_URL ? { endpoint: s.AWS_ENDPOINT_URL } : {}) }),
+    secrets: new SecretsManagerClient({
+      region: s.AWS_REGION,
+      ...(s.AWS_ENDPOINT_URL ? { endpoint: s.AWS_ENDPOINT_URL } : {}),
+    }),
     kafka: createKafka(s.KAFKA_BROKERS),
     pool: new pg.Pool({ connectionString: s.DATABASE_URL, max: 10, idleTimeoutMillis: 30_000 }),
     neo4j: createNeo4j(s.NEO4J_URI, s.NEO4J_USER, s.NEO4J_PASSWORD),

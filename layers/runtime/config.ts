@@ -7,13 +7,16 @@ import { ConfigError } from "../core/errors";
  * .env.example / .env through localstack/settings.cjs; in AWS from serverless.yml's `environment`.
  */
 const url = (protocols: string[]) =>
-  z.string().refine((value) => {
-    try {
-      return protocols.includes(new URL(value).protocol);
-    } catch {
-      return false;
-    }
-  }, `a URL with scheme ${protocols.join(" or ")}`);
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `a URL with scheme ${protocols.join(" or ")}`,
+  );
 
 const brokers = z
   .string()
@@ -57,7 +60,8 @@ export function readSettings(env: NodeJS.ProcessEnv = process.env): Settings {
     const { description } = rule as z.ZodTypeAny;
     if (!parsed.success) {
       const expected = description ?? parsed.error.issues[0]?.message ?? "a value";
-      const problem = raw === undefined ? `is not set; expected ${expected}` : `got "${raw}"; expected ${expected}`;
+      const problem =
+        raw === undefined ? `is not set; expected ${expected}` : `got "${raw}"; expected ${expected}`;
       throw new ConfigError(name, problem);
     }
     settings[name] = parsed.data;

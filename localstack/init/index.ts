@@ -31,7 +31,10 @@ async function main(): Promise<void> {
     const client = await c.pool.connect();
     try {
       const applied = await migrate(client, await loadMigrations());
-      step("postgres", applied.length ? `applied ${applied.map((m) => m.name).join(", ")}` : "schema up to date");
+      step(
+        "postgres",
+        applied.length ? `applied ${applied.map((m) => m.name).join(", ")}` : "schema up to date",
+      );
     } finally {
       client.release();
     }
@@ -44,7 +47,11 @@ async function main(): Promise<void> {
     );
     step("secrets", `${settings.API_KEYS_SECRET} ${keys.created ? "created" : "present"}`);
     if (settings.URLHAUS_AUTH_KEY) {
-      const auth = await ensureSecret(c.secrets, settings.URLHAUS_AUTH_KEY_SECRET, () => settings.URLHAUS_AUTH_KEY ?? "");
+      const auth = await ensureSecret(
+        c.secrets,
+        settings.URLHAUS_AUTH_KEY_SECRET,
+        () => settings.URLHAUS_AUTH_KEY ?? "",
+      );
       step("secrets", `${settings.URLHAUS_AUTH_KEY_SECRET} ${auth.created ? "created" : "present"}`);
     }
   } finally {

@@ -79,8 +79,10 @@ export function buildKafkaEvent({ bootstrapServers, eventSourceArn, batches }) {
   /** @type {Record<string, LambdaKafkaRecord[]>} */
   const records = {};
   for (const { topic, partition, messages } of batches) {
-    const list = (records[`${topic}-${partition}`] ??= []);
+    const key = `${topic}-${partition}`;
+    const list = records[key] ?? [];
     for (const message of messages) list.push(toLambdaRecord(topic, partition, message));
+    records[key] = list;
   }
   const servers = bootstrapServers.join(",");
   return eventSourceArn
@@ -106,7 +108,9 @@ export function splitBatch(messages, batchSize, maxBytes = 6 * 1024 * 1024) {
   let bytes = 0;
   for (const message of messages) {
     // base64 grows a payload by 4/3; the JSON envelope of a record is ~200 bytes.
-    const size = Math.ceil(((toBuffer(message.value)?.length ?? 0) + (toBuffer(message.key)?.length ?? 0)) * 4 / 3) + 200;
+    const size =
+      Math.ceil((((toBuffer(message.value)?.length ?? 0) + (toBuffer(message.key)?.length ?? 0)) * 4) / 3) +
+      200;
     if (current.length > 0 && (current.length >= batchSize || bytes + size > maxBytes)) {
       batches.push(current);
       current = [];

@@ -16,7 +16,12 @@ import { KafkaPoller } from "./poller.js";
 import { readKafkaTriggers } from "./triggers.js";
 
 // serverless-offline's own defaults that its Lambda runner reads (src/config/defaultOptions.js).
-const OFFLINE_DEFAULTS = { terminateIdleLambdaTime: 60, noTimeout: false, useInProcess: false, reloadHandler: false };
+const OFFLINE_DEFAULTS = {
+  terminateIdleLambdaTime: 60,
+  noTimeout: false,
+  useInProcess: false,
+  reloadHandler: false,
+};
 
 export default class OfflineKafka {
   /** @type {KafkaPoller[]} */
@@ -42,7 +47,9 @@ export default class OfflineKafka {
   async start() {
     const service = this.serverless.service;
     const config = service.custom?.offlineKafka ?? {};
-    const defaultBrokers = String(config.brokers ?? "127.0.0.1:9092").split(",").map((b) => b.trim());
+    const defaultBrokers = String(config.brokers ?? "127.0.0.1:9092")
+      .split(",")
+      .map((b) => b.trim());
     const triggers = readKafkaTriggers(
       { service: service.service, functions: service.functions },
       { stage: this.serverless.getProvider("aws").getStage(), defaultBrokers },
@@ -54,14 +61,25 @@ export default class OfflineKafka {
     if (enabled.length === 0) return;
 
     const { default: Lambda } = await import("serverless-offline/lambda");
-    const offlineOptions = { ...OFFLINE_DEFAULTS, ...service.custom?.["serverless-offline"], ...this.options };
+    const offlineOptions = {
+      ...OFFLINE_DEFAULTS,
+      ...service.custom?.["serverless-offline"],
+      ...this.options,
+    };
     const lambda = new Lambda(this.serverless, offlineOptions);
     const keys = [...new Set(enabled.map((t) => t.functionKey))];
-    lambda.create(keys.map((functionKey) => ({ functionKey, functionDefinition: service.getFunction(functionKey) })));
+    lambda.create(
+      keys.map((functionKey) => ({ functionKey, functionDefinition: service.getFunction(functionKey) })),
+    );
     this.#lambda = lambda;
 
     const backoff = { initialMs: 1000, maxMs: 30_000, ...config.backoff };
-    const log = { info: (m) => this.log.notice(m), warning: (m) => this.log.warning(m), error: (m) => this.log.error(m) };
+    /** @type {import("./poller.js").Log} */
+    const log = {
+      info: (m) => this.log.notice(m),
+      warning: (m) => this.log.warning(m),
+      error: (m) => this.log.error(m),
+    };
     for (const trigger of enabled) {
       const kafka = new Kafka({
         clientId: `offline-kafka-${trigger.functionKey}`,

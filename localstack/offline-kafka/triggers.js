@@ -33,7 +33,10 @@ class TriggerConfigError extends Error {
 function numberIn(where, field, value, min, max, fallback) {
   if (value === undefined || value === null) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
-    throw new TriggerConfigError(where, `${field} is ${JSON.stringify(value)}; expected a number from ${min} to ${max}`);
+    throw new TriggerConfigError(
+      where,
+      `${field} is ${JSON.stringify(value)}; expected a number from ${min} to ${max}`,
+    );
   }
   return value;
 }
@@ -57,23 +60,33 @@ export function readKafkaTriggers(service, { stage, defaultBrokers }) {
       }
       const startingPosition = spec.startingPosition ?? "TRIM_HORIZON";
       if (!POSITIONS.includes(startingPosition)) {
-        throw new TriggerConfigError(where, `startingPosition is "${startingPosition}"; expected one of ${POSITIONS.join(", ")}`);
+        throw new TriggerConfigError(
+          where,
+          `startingPosition is "${startingPosition}"; expected one of ${POSITIONS.join(", ")}`,
+        );
       }
       if (startingPosition === "AT_TIMESTAMP" && typeof spec.startingPositionTimestamp !== "number") {
-        throw new TriggerConfigError(where, "startingPosition AT_TIMESTAMP needs startingPositionTimestamp (Unix seconds)");
+        throw new TriggerConfigError(
+          where,
+          "startingPosition AT_TIMESTAMP needs startingPositionTimestamp (Unix seconds)",
+        );
       }
       // MSK events name a cluster ARN, not brokers: locally they consume from the local brokers.
-      const servers = kind === "kafka" && Array.isArray(spec.bootstrapServers) && spec.bootstrapServers.length > 0
-        ? spec.bootstrapServers.map(String)
-        : defaultBrokers;
+      const servers =
+        kind === "kafka" && Array.isArray(spec.bootstrapServers) && spec.bootstrapServers.length > 0
+          ? spec.bootstrapServers.map(String)
+          : defaultBrokers;
       triggers.push({
         functionKey,
         kind,
         topic: spec.topic,
         batchSize: numberIn(where, "batchSize", spec.batchSize, 1, 10_000, 100),
-        maximumBatchingWindowMs: numberIn(where, "maximumBatchingWindow", spec.maximumBatchingWindow, 0, 300, 0.5) * 1000,
+        maximumBatchingWindowMs:
+          numberIn(where, "maximumBatchingWindow", spec.maximumBatchingWindow, 0, 300, 0.5) * 1000,
         startingPosition,
-        ...(startingPosition === "AT_TIMESTAMP" ? { startingPositionTimestampMs: spec.startingPositionTimestamp * 1000 } : {}),
+        ...(startingPosition === "AT_TIMESTAMP"
+          ? { startingPositionTimestampMs: spec.startingPositionTimestamp * 1000 }
+          : {}),
         consumerGroupId: spec.consumerGroupId ?? `${service.service}-${stage}-${functionKey}-${spec.topic}`,
         enabled: spec.enabled !== false,
         bootstrapServers: servers,

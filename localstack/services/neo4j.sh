@@ -35,6 +35,10 @@ _neo4j_pid() {
   pid="$(<"$pidfile")"
   [[ "$pid" =~ ^[0-9]+$ ]] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
+  # Guard against pid reuse after a crash left a stale pid file.
+  if [[ -r "/proc/$pid/cmdline" ]]; then
+    grep -qa 'dev.vigil.neo4j.Neo4jLauncher' "/proc/$pid/cmdline" || return 1
+  fi
   printf '%s\n' "$pid"
 }
 
@@ -42,6 +46,7 @@ _neo4j_pid() {
 # Offers 5.0-5.8 and 4.4; the server answers with the 4-byte version it picked, all zeros meaning none.
 _neo4j_bolt_handshake() {
   local port="$1" reply
+  # shellcheck disable=SC2016 # expanded by the inner shell
   reply="$(timeout 3 bash -c '
     exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
     printf "\x60\x60\xb0\x17\x00\x08\x08\x05\x00\x00\x04\x04\x00\x00\x00\x00\x00\x00\x00\x00" >&3
@@ -142,6 +147,7 @@ neo4j_start() {
   # setsid gives the JVM its own process group (pgid == pid), so the launcher can stop it with
   # `kill -TERM -- -<pid>`. The inner shell records its own pid before exec'ing java, which stays
   # correct even when setsid has to fork. The password goes through the environment, not argv (ps).
+  # shellcheck disable=SC2016 # expanded by the inner shell
   NEO4J_PASSWORD="${NEO4J_PASSWORD:-vigil-local-dev}" \
     setsid bash -c 'pidfile="$1"; shift; echo "$$" >"$pidfile"; exec "$@"' _ "$pidfile" \
     java "${jvm[@]}" ${extra[@]+"${extra[@]}"} \
@@ -150,8 +156,8 @@ neo4j_start() {
     </dev/null >>"$log" 2>&1 &
 
   # Wait briefly for the pid file so callers can rely on it right after start returns.
-  local i
-  for i in {1..50}; do
+  local _
+  for _ in {1..50}; do
     [[ -s "$pidfile" ]] && return 0
     sleep 0.1
   done
@@ -171,10 +177,10 @@ neo4j_healthy() {
 
 # SIGTERM to the process group; the JVM's shutdown hook checkpoints and closes the store.
 neo4j_stop() {
-  local pid i
+  local pid _
   pid="$(_neo4j_pid)" || { rm -f "$(_neo4j_pidfile)" "$(_neo4j_readyfile)"; return 0; }
   kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  for i in {1..600}; do
+  for _ in {1..600}; do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done

@@ -3,7 +3,12 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type pg from "pg";
-import { type AppliedMigration, type Migration, parseMigrationName, planMigrations } from "../../core/migrations";
+import {
+  type AppliedMigration,
+  type Migration,
+  parseMigrationName,
+  planMigrations,
+} from "../../core/migrations";
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL("./migrations", import.meta.url));
 
@@ -45,15 +50,16 @@ export async function migrate(client: pg.ClientBase, migrations: readonly Migrat
       await client.query("BEGIN");
       try {
         await client.query(m.sql);
-        await client.query("INSERT INTO ops.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", [
-          m.version,
-          m.name,
-          m.checksum,
-        ]);
+        await client.query(
+          "INSERT INTO ops.schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+          [m.version, m.name, m.checksum],
+        );
         await client.query("COMMIT");
       } catch (error) {
         await client.query("ROLLBACK");
-        throw new Error(`migration ${m.version} (${m.name}) failed: ${(error as Error).message}`, { cause: error });
+        throw new Error(`migration ${m.version} (${m.name}) failed: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
     }
     return pending;

@@ -83,8 +83,8 @@ public final class Neo4jLauncher {
             Files.deleteIfExists(readyFile);
         }
 
+        // neo4j_home is not in here: the builder sets it from its constructor argument.
         Map<Setting<?>, Object> settings = new HashMap<>();
-        settings.put(GraphDatabaseSettings.neo4j_home, home);
         settings.put(BoltConnector.enabled, true);
         settings.put(BoltConnector.listen_address, new SocketAddress(boltHost, boltPort));
         settings.put(BoltConnector.advertised_address, new SocketAddress(boltHost, boltPort));
@@ -110,7 +110,9 @@ public final class Neo4jLauncher {
         settings.put(GraphDatabaseInternalSettings.netty_server_shutdown_quiet_period, 0);
 
         // Resolve paths exactly as the DBMS will, from the same settings.
-        Config config = Config.defaults(settings);
+        Map<Setting<?>, Object> withHome = new HashMap<>(settings);
+        withHome.put(GraphDatabaseSettings.neo4j_home, home);
+        Config config = Config.defaults(withHome);
         boolean freshStore = !Files.exists(Neo4jLayout.of(config).databaseLayout(SYSTEM_DB).databaseDirectory());
         if (freshStore) {
             writeInitialPassword(config, password);

@@ -1,0 +1,53 @@
+# Vigil — `make start` runs everything locally; `make test` proves it. See README.md.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+STACK := bash localstack/stack.sh
+WITH_STACK := bash localstack/with-stack.sh
+
+.PHONY: help install up down reset status logs start offline test lint typecheck unit integration check-compose package
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+node_modules/.installed: package.json package-lock.json
+	@command -v node >/dev/null || { echo "error: node is not installed: Vigil needs Node.js 20+" >&2; exit 1; }
+	@echo "==> npm ci (dependencies from package-lock.json)"
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: node_modules/.installed ## install the Node dependencies (the stack installs its own tools on `make up`)
+
+up: install ## install what is missing, start Kafka, LocalStack, Postgres, Neo4j; wait until healthy; init
+	@$(STACK) up
+
+down: ## stop every service of the local stack
+	@$(STACK) down
+
+reset: ## stop the stack and wipe its data (tools stay cached in .vigil/tools)
+	@$(STACK) reset
+
+status: ## one line per service; fails unless all four are healthy
+	@$(STACK) status
+
+logs: ## follow the logs of the stack (make logs S=kafka for one)
+	@$(STACK) logs $(S)
+
+start: up ## the stack, then `serverless offline start` in the foreground (HTTP API, schedules, Kafka triggers)
+	@$(STACK) run -- npx serverless offline start
+
+package: install ## build the deployment artifacts (no AWS account needed)
+	@npx serverless package
+
+lint: install ## Biome: lint and format check
+	@npx biome check .
+
+typecheck: install ## tsc --noEmit over everything, the JS companions included
+	@npx tsc --noEmit -p .
+
+unit: install ## unit tests: pure logic, no network
+	@npx vitest run --project unit
+
+integration: install ## integration tests against the local stack (starts it if needed, stops what it started)
+	@$(WITH_STACK) npx vitest run --project integration
+
+test: install lint typecheck unit integration ## lint, type check, unit and integration tests
