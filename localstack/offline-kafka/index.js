@@ -6,7 +6,8 @@
  * handler runs exactly as serverless-offline runs HTTP and schedule handlers (same bundle, env, timeout).
  *
  * serverless.yml:
- *   plugins: [serverless-esbuild, ./localstack/offline-kafka/index.js, serverless-offline]
+ *   plugins: [serverless-esbuild, "@vigil/offline-kafka", serverless-offline]
+ * (a local package: package.json depends on it as file:localstack/offline-kafka)
  *   custom.offlineKafka: { brokers: "127.0.0.1:9092", backoff: { initialMs: 1000, maxMs: 30000 } }
  * It is listed before serverless-offline so that on Ctrl-C its consumers leave their groups cleanly
  * before serverless-offline ends the process.

@@ -23,6 +23,9 @@ import org.neo4j.configuration.helpers.SocketAddress;
 import org.neo4j.dbms.api.DatabaseManagementService;
 import org.neo4j.dbms.api.DatabaseManagementServiceBuilder;
 import org.neo4j.graphdb.GraphDatabaseService;
+import org.neo4j.graphdb.Label;
+import org.neo4j.graphdb.Node;
+import org.neo4j.graphdb.Transaction;
 import org.neo4j.graphdb.config.Setting;
 import org.neo4j.io.ByteUnit;
 import org.neo4j.io.fs.DefaultFileSystemAbstraction;
@@ -193,19 +196,31 @@ public final class Neo4jLauncher {
 
     /**
      * On an existing store NEO4J_PASSWORD stays the source of truth: changing it and restarting is enough.
-     * Embedded transactions run with full privileges, so no login is needed to alter the user.
+     * The check reads the stored credential the same way Neo4j's own auth.ini upgrade step does, because
+     * a first Cypher statement costs several seconds of planner warm-up on every start; ALTER USER (run
+     * with full privileges, as embedded transactions are) is only paid when the password really changed.
      */
     private static void syncPassword(GraphDatabaseService system, String password, PrintStream out) {
+        byte[] wanted = password.getBytes(StandardCharsets.UTF_8);
+        try (Transaction tx = system.beginTx()) {
+            Node user = tx.findNode(Label.label("User"), "name", INITIAL_USER);
+            if (user != null
+                    && !Boolean.TRUE.equals(user.getProperty("passwordChangeRequired", false))
+                    && SystemGraphCredential.deserialize(
+                                    String.valueOf(user.getProperty("credentials", "")), new SecureHasher())
+                            .matchesPassword(wanted)) {
+                return;
+            }
+        } catch (Exception e) {
+            // Unexpected layout (e.g. a future upgrade): fall through to the supported Cypher path.
+        }
         try {
             system.executeTransactionally(
                     "ALTER USER " + INITIAL_USER + " SET PASSWORD $password CHANGE NOT REQUIRED",
                     Map.of("password", password));
-            out.println("neo4j: password of user neo4j updated from NEO4J_PASSWORD");
+            out.println("neo4j: password of user neo4j set from NEO4J_PASSWORD");
         } catch (RuntimeException e) {
-            // Neo4j refuses to "change" a password to the one already set: that is the usual case.
-            if (!String.valueOf(e.getMessage()).contains("Old password and new password cannot be the same")) {
-                out.println("neo4j: warning: could not apply NEO4J_PASSWORD to user neo4j: " + e.getMessage());
-            }
+            out.println("neo4j: warning: could not apply NEO4J_PASSWORD to user neo4j: " + e.getMessage());
         }
     }
 
