@@ -4,7 +4,7 @@ SHELL := /bin/bash
 STACK := bash localstack/stack.sh
 WITH_STACK := bash localstack/with-stack.sh
 
-.PHONY: help install up down reset status logs start offline test lint typecheck unit integration check-compose package
+.PHONY: help install up down reset status logs start test lint typecheck unit integration package init
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -51,3 +51,6 @@ integration: install ## integration tests against the local stack (starts it if 
 	@$(WITH_STACK) npx vitest run --project integration
 
 test: install lint typecheck unit integration ## lint, type check, unit and integration tests
+
+init: install ## create the bucket, topics, schemas, constraints and secrets (run by `make up`; Docker users run it after compose)
+	@$(STACK) init

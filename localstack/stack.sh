@@ -5,6 +5,7 @@
 #   stack.sh reset             down, then wipe every service's data (tools stay cached)
 #   stack.sh status            one line per service; exit 1 unless all are healthy
 #   stack.sh logs [service]    follow the logs (all, or one service)
+#   stack.sh init              bucket, topics, migrations, constraints, secrets (run by up; for Docker users)
 #   stack.sh run -- cmd...     run a command with the resolved settings in its environment
 set -euo pipefail
 
@@ -43,10 +44,13 @@ cmd_up() {
     say "$name: healthy — $("${name}_describe")"
   done
   if [[ " ${wanted[*]} " == *" postgres "* ]]; then postgres_ready; fi
-  if [ ${#wanted[@]} -eq ${#SERVICES[@]} ]; then
-    say "init: bucket, topics, migrations, graph constraints, secrets"
-    (cd "$ROOT" && node --import tsx localstack/init/index.ts) || die "init failed (see the message above)"
-  fi
+  if [ ${#wanted[@]} -eq ${#SERVICES[@]} ]; then cmd_init; fi
+}
+
+# Idempotent; also what Docker users run against localstack/docker-compose.yml.
+cmd_init() {
+  say "init: bucket, topics, migrations, graph constraints, secrets"
+  (cd "$ROOT" && node --import tsx localstack/init/index.ts) || die "init failed (see the message above)"
 }
 
 cmd_down() {
@@ -97,6 +101,7 @@ main() {
   load_settings
   case "$command" in
     up) cmd_up "$@" ;;
+    init) cmd_init ;;
     down) cmd_down ;;
     reset) cmd_reset ;;
     status) cmd_status ;;
@@ -106,7 +111,7 @@ main() {
       [ $# -gt 0 ] || die "usage: stack.sh run -- command [args...]"
       exec "$@"
       ;;
-    *) sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; [ -z "$command" ] || exit 2 ;;
+    *) sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; [ -z "$command" ] || exit 2 ;;
   esac
 }
 
