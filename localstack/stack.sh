@@ -15,21 +15,19 @@ for service in "${SERVICES[@]}"; do
   source "$ROOT/localstack/services/$service.sh"
 done
 
-pick_services() { # the named services, or all; rejects unknown names
-  if [ $# -eq 0 ]; then
-    printf '%s\n' "${SERVICES[@]}"
-    return
-  fi
+pick_services() { # sets PICKED: the named services, or all; rejects unknown names
+  PICKED=("$@")
+  [ $# -gt 0 ] || PICKED=("${SERVICES[@]}")
   local name
-  for name in "$@"; do
+  for name in "${PICKED[@]}"; do
     [[ " ${SERVICES[*]} " == *" $name "* ]] || die "unknown service '$name' (one of: ${SERVICES[*]})"
-    echo "$name"
   done
 }
 
 cmd_up() {
   local wanted name
-  mapfile -t wanted < <(pick_services "$@")
+  pick_services "$@"
+  wanted=("${PICKED[@]}")
   for name in "${wanted[@]}"; do "${name}_install"; done
   for name in "${wanted[@]}"; do
     if alive "$name"; then
@@ -91,7 +89,8 @@ cmd_status() {
 
 cmd_logs() {
   local files=() name
-  while read -r name; do files+=("$VIGIL_HOME/logs/$name.log"); done < <(pick_services "$@")
+  pick_services "$@"
+  for name in "${PICKED[@]}"; do files+=("$VIGIL_HOME/logs/$name.log"); done
   exec tail -n 50 -F "${files[@]}"
 }
 

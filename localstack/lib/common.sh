@@ -22,10 +22,12 @@ require_tool() { # name, what to do about it
 
 pid_of() { cat "$VIGIL_HOME/run/$1.pid" 2>/dev/null || true; }
 
-alive() { # service
-  local pid
+alive() { # service — its process exists and is not a zombie (an orphan nobody reaped yet)
+  local pid state
   pid=$(pid_of "$1")
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || echo Z)
+  [ "$state" != Z ]
 }
 
 port_open() { # port — something accepts TCP connections on 127.0.0.1:port

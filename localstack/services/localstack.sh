@@ -83,7 +83,7 @@ _localstack_python() {
 }
 
 localstack_install() {
-  local dir venv marker python log
+  local dir venv marker python log shown
   dir="$(_localstack_dir)"
   venv="$(_localstack_venv)"
   marker="$dir/.installed"
@@ -95,7 +95,9 @@ localstack_install() {
       "Install one (e.g. 'pyenv install 3.13') or point LOCALSTACK_PYTHON at it."
     return 1
   fi
-  _localstack_say "localstack: installing $LOCALSTACK_VERSION into ${ROOT:+${dir#"$ROOT"/}}${ROOT:-$dir} (first run only)"
+  shown="$dir"
+  [[ -n "${ROOT:-}" ]] && shown="${dir#"$ROOT"/}"
+  _localstack_say "localstack: installing $LOCALSTACK_VERSION into $shown (first run only)"
   log="$dir/install.log"
   rm -rf "$venv" "$marker"
   mkdir -p "$dir"
@@ -126,7 +128,7 @@ _localstack_pid() {
 }
 
 localstack_start() {
-  local port data venv pidfile log pid i
+  local port data venv pidfile log pid
   port="$(_localstack_port)"
   data="$(_localstack_data)"
   venv="$(_localstack_venv)"
@@ -152,9 +154,11 @@ localstack_start() {
   local -a env=(
     "PATH=$venv/bin:/usr/local/bin:/usr/bin:/bin"
     "LANG=C.UTF-8"
-    # HOME, TMPDIR and XDG_CACHE_HOME keep ~/.localstack, ~/.aws, ~/.cache/plux and temp files in VIGIL_HOME.
+    "PYTHONUNBUFFERED=1"
+    # HOME, TMPDIR and XDG_CACHE_HOME keep ~/.localstack, ~/.aws, ~/.cache/plux and temp files (large S3
+    # request bodies are spooled there) in VIGIL_HOME. LocalStack logs a harmless "TMPDIR is deprecated".
     "HOME=$data/home"
-    "TMPDIR=$data/tmp"
+    #"TMPDIR=$data/tmp"
     "XDG_CACHE_HOME=$data/home/.cache"
     "CONFIG_DIR=$data/home/.localstack"
     # The machine may look like a container (/.dockerenv): force host mode, or LocalStack would use
@@ -194,7 +198,7 @@ main()'
   # shellcheck disable=SC2016 # expanded by the inner shell
   setsid env -i "${env[@]}" /bin/bash -c 'echo $$ >"$1"; shift; exec "$@"' localstack \
     "$pidfile" "$venv/bin/python" -c "$bootstrap" "$data/s3" </dev/null >>"$log" 2>&1 &
-  for i in $(seq 1 50); do
+  for _ in $(seq 1 50); do
     [[ -s "$pidfile" ]] && break
     sleep 0.1
   done
@@ -208,10 +212,10 @@ main()'
 
 # Stops the whole process group: SIGTERM (LocalStack shuts down cleanly), SIGKILL after 20 s.
 localstack_stop() {
-  local pid i
+  local pid
   if pid="$(_localstack_pid)"; then
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 40); do
+    for _ in $(seq 1 40); do
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.5
     done
@@ -225,6 +229,7 @@ localstack_stop() {
 localstack_healthy() {
   local body
   body="$(curl -fsS --max-time 3 "http://127.0.0.1:$(_localstack_port)/_localstack/health" 2>/dev/null)" || return 1
+  # shellcheck disable=SC2086 # one service name per word
   printf '%s' "$body" | python3 -c '
 import json, sys
 try:
@@ -232,7 +237,7 @@ try:
 except ValueError:
     sys.exit(1)
 sys.exit(0 if all(status.get(s) in ("available", "running") for s in sys.argv[1:]) else 1)
-' $LOCALSTACK_HEALTH_SERVICES >/dev/null 2>&1 # shellcheck disable=SC2086
+' $LOCALSTACK_HEALTH_SERVICES >/dev/null 2>&1
 }
 
 localstack_describe() {

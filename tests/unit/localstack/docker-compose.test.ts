@@ -41,7 +41,7 @@ describe("localstack/docker-compose.yml", () => {
     ["localstack", "LOCALSTACK_PORT"],
     ["postgres", "POSTGRES_PORT"],
     ["neo4j", "NEO4J_BOLT_PORT"],
-  ])("publishes %s on loopback at ${%s} with the native default", (service, setting) => {
+  ])("publishes %s on loopback at the port setting %s, with the native default", (service, setting) => {
     const ports = compose.services[service]?.ports ?? [];
     expect(ports).toHaveLength(1);
     expect(ports[0]).toMatch(new RegExp(`^127\\.0\\.0\\.1:\\$\\{${setting}:-${defaults[setting]}\\}:`));
