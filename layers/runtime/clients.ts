@@ -1,6 +1,6 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import type { Kafka } from "kafkajs";
+import type { Kafka, Producer } from "kafkajs";
 import type { Driver } from "neo4j-driver";
 import pg from "pg";
 import { createKafka } from "../adapters/kafka/client";
@@ -34,6 +34,27 @@ export function buildClients(s: Settings): Clients {
 }
 
 let shared: Clients | undefined;
+let producer: Promise<Producer> | undefined;
+
+/**
+ * The container's Kafka producer, connected on first use. Idempotent, so a retried send after a broker
+ * hiccup does not write a message twice into the same partition.
+ */
+export function kafkaProducer(): Promise<Producer> {
+  producer ??= (async () => {
+    const p = clients().kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+    await p.connect();
+    return p;
+  })().catch((error: unknown) => {
+    producer = undefined;
+    throw error;
+  });
+  return producer;
+}
 
 export function clients(): Clients {
   shared ??= buildClients(settings());
@@ -43,7 +64,12 @@ export function clients(): Clients {
 /** Closes the pools (scripts and tests; a Lambda container is frozen, not closed). */
 export async function closeClients(c: Clients | undefined = shared): Promise<void> {
   if (!c) return;
-  if (c === shared) shared = undefined;
+  if (c === shared) {
+    shared = undefined;
+    const p = producer;
+    producer = undefined;
+    await p?.then((x) => x.disconnect()).catch(() => {});
+  }
   await Promise.allSettled([c.pool.end(), c.neo4j.close()]);
   c.s3.destroy();
   c.secrets.destroy();

@@ -1,0 +1,121 @@
+import type { z } from "zod";
+import { deadLetterTopic } from "../topology";
+import { groupForBronze, quarantineObjectKey } from "./bronze-keys";
+import { type Decoded, decodeRecord } from "./decode";
+import { type LambdaKafkaEvent, type RecordOrigin, recordsOf } from "./kafka-records";
+
+/** A valid record on its way to the sinks, with where it came from and where bronze keeps it. */
+export interface IngestedRecord<T> {
+  origin: RecordOrigin;
+  event: T;
+  raw: unknown;
+  bronzeKey: string;
+}
+
+/** A poison record: the original value (base64), its origin and why it can never be ingested. */
+export interface DeadLetter {
+  origin: RecordOrigin;
+  value: string;
+  reason: string;
+  detail: string;
+  deadLetterTopic: string;
+}
+
+/** Port: the bronze lake. Writing a key twice replaces the object (S3 semantics). */
+export interface BronzeStore {
+  putJsonLines(key: string, lines: readonly unknown[]): Promise<void>;
+}
+
+/** Port: the dead-letter topics. Resolves once every message is acknowledged by the broker. */
+export interface DeadLetterQueue {
+  publish(letters: readonly DeadLetter[]): Promise<void>;
+}
+
+/** Port: the keyed, idempotent table of one event kind. */
+export interface EventSink<T> {
+  upsert(records: readonly IngestedRecord<T>[]): Promise<{ written: number }>;
+}
+
+export interface IngestDeps<T> {
+  bronze: BronzeStore;
+  deadLetters: DeadLetterQueue;
+  events: EventSink<T>;
+}
+
+export interface IngestSummary {
+  records: number;
+  valid: number;
+  poison: number;
+  bronzeObjects: number;
+  upserted: number;
+}
+
+/** The line bronze keeps per record: the event exactly as produced, with its Kafka coordinates. */
+export const bronzeLine = (r: { origin: RecordOrigin; raw: unknown }) => ({
+  topic: r.origin.topic,
+  partition: r.origin.partition,
+  offset: r.origin.offset,
+  timestamp: r.origin.timestamp,
+  key: r.origin.key,
+  value: r.raw,
+});
+
+/**
+ * Ingests one Lambda Kafka batch: decodes and validates every record; poison goes to `<topic>.dlq` and
+ * bronze `quarantine/` with its reason; valid records go to bronze (gzipped JSONL, deterministic keys),
+ * then to the sink in one bulk upsert. Resolves only after every durable write. A sink failure rejects,
+ * so the batch is retried whole: bronze objects are overwritten in place and upserts are keyed, hence a
+ * retry changes nothing that already landed.
+ */
+export async function ingestBatch<S extends z.ZodTypeAny>(
+  deps: IngestDeps<z.output<S>>,
+  event: LambdaKafkaEvent,
+  schema: S,
+): Promise<IngestSummary> {
+  const decoded: Decoded<z.output<S>>[] = recordsOf(event).map((r) => decodeRecord(r, schema));
+  const valid = decoded.filter((d): d is Extract<typeof d, { kind: "valid" }> => d.kind === "valid");
+  const poison = decoded.filter((d): d is Extract<typeof d, { kind: "poison" }> => d.kind === "poison");
+
+  if (poison.length > 0) {
+    const letters: DeadLetter[] = poison.map((p) => ({
+      origin: p.origin,
+      value: p.value,
+      reason: p.reason,
+      detail: p.detail,
+      deadLetterTopic: deadLetterTopic(p.origin.topic),
+    }));
+    await deps.deadLetters.publish(letters);
+    for (const group of groupForBronze(letters)) {
+      const first = group.items[0];
+      if (!first) continue;
+      await deps.bronze.putJsonLines(
+        quarantineObjectKey(first.origin),
+        group.items.map((l) => ({
+          ...bronzeLine({ origin: l.origin, raw: null }),
+          value_base64: l.value,
+          reason: l.reason,
+          detail: l.detail,
+        })),
+      );
+    }
+  }
+
+  const groups = groupForBronze(valid);
+  const ingested: IngestedRecord<z.output<S>>[] = [];
+  await Promise.all(
+    groups.map(async (group) => {
+      await deps.bronze.putJsonLines(group.key, group.items.map(bronzeLine));
+      for (const item of group.items) {
+        ingested.push({ origin: item.origin, event: item.event, raw: item.raw, bronzeKey: group.key });
+      }
+    }),
+  );
+  const { written } = ingested.length > 0 ? await deps.events.upsert(ingested) : { written: 0 };
+  return {
+    records: decoded.length,
+    valid: valid.length,
+    poison: poison.length,
+    bronzeObjects: groups.length,
+    upserted: written,
+  };
+}
