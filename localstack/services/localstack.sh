@@ -1,16 +1,13 @@
-# shellcheck shell=bash
-# LocalStack service module for the Vigil local stack: sourced by the launcher, defines functions only.
-#
 # LocalStack 4.14.0 community (the last release usable without an account) runs on the host, without Docker,
-# from a venv under VIGIL_HOME: `python -m localstack.runtime.main` is the same entrypoint the official image
-# runs; localstack-core 4.14 no longer ships the `localstack` CLI (and `localstack start --host` is gone).
+# from a venv under VIGIL_HOME, started as `python -m localstack.runtime.main` (what the official image's
+# localstack-supervisor runs). localstack-core 4.14 ships no CLI; the separate `localstack` CLI package only
+# offers a deprecated `start --host` that cannot detach, so it is not used.
 # Serves S3, SQS, Secrets Manager, SSM, CloudFormation, STS and IAM on 127.0.0.1:LOCALSTACK_PORT only.
 #
-# Uses (from the launcher): VIGIL_HOME (absolute), LOCALSTACK_PORT (default 4566).
 # Optional: LOCALSTACK_PYTHON (a Python >= 3.12 to build the venv with), LOCALSTACK_DEBUG=1 (verbose log).
+# Defines localstack_install, _start, _healthy and _describe (stop: the launcher signals the process group).
 # State is in memory: community LocalStack has no persistence (PERSISTENCE=1 is a Pro feature), so a restart
 # starts empty and the launcher's init step recreates buckets, queues and secrets.
-# Everything here must stay safe under the caller's `set -euo pipefail`.
 
 LOCALSTACK_VERSION=4.14.0
 LOCALSTACK_SERVICES=s3,sqs,secretsmanager,ssm,cloudformation,sts,iam
@@ -48,13 +45,9 @@ xmltodict==1.0.4 zope.interface==8.2
 _localstack_dir() { printf '%s\n' "$VIGIL_HOME/tools/localstack"; }
 _localstack_venv() { printf '%s\n' "$VIGIL_HOME/tools/localstack/venv"; }
 _localstack_data() { printf '%s\n' "$VIGIL_HOME/data/localstack"; }
-_localstack_port() { printf '%s\n' "${LOCALSTACK_PORT:-4566}"; }
-_localstack_pidfile() { printf '%s\n' "$VIGIL_HOME/run/localstack.pid"; }
-_localstack_logfile() { printf '%s\n' "$VIGIL_HOME/logs/localstack.log"; }
-_localstack_say() { printf '==> %s\n' "$*"; }
-_localstack_err() { printf 'error: localstack: %s\n' "$*" >&2; }
 
-# What the marker records: a changed version, pin set or interpreter means a fresh venv.
+# What the marker records: a changed version or pin set means a fresh venv (so does a vanished interpreter,
+# which leaves venv/bin/python a dangling symlink).
 _localstack_stamp() {
   printf 'localstack-core==%s constraints=%s\n' "$LOCALSTACK_VERSION" \
     "$(printf '%s' "$_LOCALSTACK_CONSTRAINTS" | sha256sum | cut -c1-16)"
@@ -83,7 +76,7 @@ _localstack_python() {
 }
 
 localstack_install() {
-  local dir venv marker python log shown
+  local dir venv marker python log
   dir="$(_localstack_dir)"
   venv="$(_localstack_venv)"
   marker="$dir/.installed"
@@ -91,13 +84,9 @@ localstack_install() {
     return 0
   fi
   if ! python="$(_localstack_python)"; then
-    _localstack_err "LocalStack $LOCALSTACK_VERSION needs Python 3.12 or newer (python3 here is $(python3 -V 2>&1))." \
-      "Install one (e.g. 'pyenv install 3.13') or point LOCALSTACK_PYTHON at it."
-    return 1
+    die "LocalStack $LOCALSTACK_VERSION needs Python 3.12 or newer (python3 here is $(python3 -V 2>&1)). Install one (e.g. 'pyenv install 3.13') or point LOCALSTACK_PYTHON at it."
   fi
-  shown="$dir"
-  [[ -n "${ROOT:-}" ]] && shown="${dir#"$ROOT"/}"
-  _localstack_say "localstack: installing $LOCALSTACK_VERSION into $shown (first run only)"
+  say "localstack: installing $LOCALSTACK_VERSION from PyPI into ${dir#"$ROOT"/} (first run only, about a minute)"
   log="$dir/install.log"
   rm -rf "$venv" "$marker"
   mkdir -p "$dir"
@@ -111,43 +100,19 @@ localstack_install() {
       "$venv/bin/python" -c 'import localstack.aws.components, localstack.services.s3.provider'
   } >"$log" 2>&1; then
     tail -n 20 "$log" >&2
-    _localstack_err "install failed (full log: $log)"
-    return 1
+    die "localstack: install failed (full log: $log)"
   fi
   _localstack_stamp >"$marker"
 }
 
-# Prints the pid (= process group id) when the recorded LocalStack is alive, fails otherwise.
-_localstack_pid() {
-  local pid
-  pid="$(cat "$(_localstack_pidfile)" 2>/dev/null)" || return 1
-  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
-  # Guard against pid reuse after a crash left a stale pid file.
-  grep -qa 'localstack' "/proc/$pid/cmdline" 2>/dev/null || return 1
-  printf '%s\n' "$pid"
-}
-
 localstack_start() {
-  local port data venv pidfile log pid
-  port="$(_localstack_port)"
+  ensure_port_free "$LOCALSTACK_PORT" LOCALSTACK_PORT localstack
+  local port="$LOCALSTACK_PORT" data venv
   data="$(_localstack_data)"
   venv="$(_localstack_venv)"
-  pidfile="$(_localstack_pidfile)"
-  log="$(_localstack_logfile)"
-  if _localstack_pid >/dev/null; then
-    return 0
-  fi
-  if [[ ! -x "$venv/bin/python" ]]; then
-    _localstack_err "not installed (run localstack_install first)"
-    return 1
-  fi
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    _localstack_err "port $port (LOCALSTACK_PORT) is already in use by another process"
-    return 1
-  fi
-  mkdir -p "$data"/{home,tmp,s3} "$VIGIL_HOME/run" "$VIGIL_HOME/logs"
-  rm -f "$pidfile"
-  : >"$log"
+  # State lives in memory only, so object bodies left by a killed instance are garbage: start empty.
+  rm -rf "$data/s3"
+  mkdir -p "$data/home" "$data/s3"
 
   # env -i: the launcher's environment (AWS_ENDPOINT_URL, AWS_REGION, a SERVICES array, DEBUG, ...) would
   # otherwise leak into LocalStack's config and its internal boto clients; only what is listed below counts.
@@ -155,10 +120,10 @@ localstack_start() {
     "PATH=$venv/bin:/usr/local/bin:/usr/bin:/bin"
     "LANG=C.UTF-8"
     "PYTHONUNBUFFERED=1"
-    # HOME, TMPDIR and XDG_CACHE_HOME keep ~/.localstack, ~/.aws, ~/.cache/plux and temp files (large S3
-    # request bodies are spooled there) in VIGIL_HOME. LocalStack logs a harmless "TMPDIR is deprecated".
+    # HOME, XDG_CACHE_HOME and CONFIG_DIR keep ~/.localstack, ~/.aws and ~/.cache/plux in VIGIL_HOME.
+    # TMPDIR stays unset: LocalStack nests its own tmp dir under FILESYSTEM_ROOT, and Python's remaining
+    # temp files (large S3 bodies) are anonymous, so nothing is left in /tmp.
     "HOME=$data/home"
-    #"TMPDIR=$data/tmp"
     "XDG_CACHE_HOME=$data/home/.cache"
     "CONFIG_DIR=$data/home/.localstack"
     # The machine may look like a container (/.dockerenv): force host mode, or LocalStack would use
@@ -192,43 +157,16 @@ s3_provider.DEFAULT_S3_TMP_DIR = sys.argv[1]
 from localstack.runtime.main import main
 main()'
 
-  # setsid makes the shell (then, by exec, python) a session and process-group leader, so the pid written
-  # is also the group id: stopping is `kill -TERM -- -<pid>`. The pid is written by the child itself
-  # because setsid forks when its caller is already a group leader, which would make $! useless.
-  # shellcheck disable=SC2016 # expanded by the inner shell
-  setsid env -i "${env[@]}" /bin/bash -c 'echo $$ >"$1"; shift; exec "$@"' localstack \
-    "$pidfile" "$venv/bin/python" -c "$bootstrap" "$data/s3" </dev/null >>"$log" 2>&1 &
-  for _ in $(seq 1 50); do
-    [[ -s "$pidfile" ]] && break
-    sleep 0.1
-  done
-  pid="$(cat "$pidfile" 2>/dev/null || true)"
-  if [[ -z "$pid" ]] || ! kill -0 "$pid" 2>/dev/null; then
-    tail -n 20 "$log" >&2
-    _localstack_err "failed to start (log: $log)"
-    return 1
-  fi
-}
-
-# Stops the whole process group: SIGTERM (LocalStack shuts down cleanly), SIGKILL after 20 s.
-localstack_stop() {
-  local pid
-  if pid="$(_localstack_pid)"; then
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 40); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.5
-    done
-    kill -KILL -- "-$pid" 2>/dev/null || true
-  fi
-  rm -f "$(_localstack_pidfile)"
+  # env -i execs python itself, so the recorded pid is LocalStack's and its process group.
+  start_daemon localstack env -i "${env[@]}" "$venv/bin/python" -c "$bootstrap" "$data/s3"
 }
 
 # 0 when the health endpoint reports every service in LOCALSTACK_HEALTH_SERVICES as available (lazily loaded
 # on first request) or running. Quiet either way.
 localstack_healthy() {
+  alive localstack || return 1
   local body
-  body="$(curl -fsS --max-time 3 "http://127.0.0.1:$(_localstack_port)/_localstack/health" 2>/dev/null)" || return 1
+  body="$(curl -fsS --max-time 3 "http://127.0.0.1:$LOCALSTACK_PORT/_localstack/health" 2>/dev/null)" || return 1
   # shellcheck disable=SC2086 # one service name per word
   printf '%s' "$body" | python3 -c '
 import json, sys
@@ -241,5 +179,5 @@ sys.exit(0 if all(status.get(s) in ("available", "running") for s in sys.argv[1:
 }
 
 localstack_describe() {
-  echo "LocalStack $LOCALSTACK_VERSION (host mode) http://127.0.0.1:$(_localstack_port)"
+  echo "LocalStack $LOCALSTACK_VERSION (host mode) http://127.0.0.1:$LOCALSTACK_PORT"
 }

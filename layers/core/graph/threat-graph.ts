@@ -1,0 +1,48 @@
+import type { ThreatEvent } from "../events/threat-event";
+import type { RecordOrigin } from "../ingest/kafka-records";
+
+/** What the graph keeps of one threat event: (Actor)-[:GENERATED]->(ThreatEvent)-[:TARGETED]->(IPAddress). */
+export interface GraphEvent {
+  event_id: string;
+  actor: string | null;
+  ip: string | null;
+  /** The ThreatEvent node's properties: the event's own fields (ts in UTC) and its Kafka offset. */
+  props: Record<string, string | number>;
+}
+
+/** Port: the threat graph. Idempotent: merging the same events again changes nothing. */
+export interface ThreatGraph {
+  mergeEvents(events: readonly GraphEvent[]): Promise<void>;
+}
+
+/** The graph form of an event; `ts` normalised to UTC so string order is time order in Cypher. */
+export function toGraphEvent(event: ThreatEvent, origin: RecordOrigin): GraphEvent {
+  const props: Record<string, string | number> = {
+    event_id: event.event_id,
+    ts: new Date(event.ts).toISOString(),
+    kafka_partition: origin.partition,
+    kafka_offset: origin.offset,
+  };
+  for (const field of ["type", "msg", "tactic", "country", "channel", "score"] as const) {
+    const value = event[field];
+    if (value !== undefined) props[field] = value;
+  }
+  return { event_id: event.event_id, actor: event.actor ?? null, ip: event.ip ?? null, props };
+}
+
+/**
+ * The keys one batch locks, each list sorted and without repeats: writers that take locks in one global
+ * order cannot deadlock each other (two batches sharing actors or IPs otherwise can).
+ */
+export function lockOrder(events: readonly GraphEvent[]): {
+  actors: string[];
+  ips: string[];
+  events: GraphEvent[];
+} {
+  const sorted = <T>(values: Iterable<T>) => [...new Set(values)].sort();
+  return {
+    actors: sorted(events.flatMap((e) => (e.actor ? [e.actor] : []))),
+    ips: sorted(events.flatMap((e) => (e.ip ? [e.ip] : []))),
+    events: [...events].sort((a, b) => (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0)),
+  };
+}
