@@ -11,6 +11,7 @@ export default defineConfig({
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],
           environment: "node",
+          setupFiles: ["tests/integration/support/setup.ts"],
           testTimeout: 180_000,
           hookTimeout: 180_000,
           // One file at a time: the files share the 2 cores and the local stack.

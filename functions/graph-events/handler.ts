@@ -1,8 +1,8 @@
-import middy from "@middy/core";
 import { neo4jThreatGraph } from "../../layers/adapters/neo4j/threat-graph";
 import { graphBatch } from "../../layers/core/graph/graph-batch";
 import type { LambdaKafkaEvent } from "../../layers/core/ingest/kafka-records";
 import { clients } from "../../layers/runtime/clients";
+import { lambdaHandler } from "../../layers/runtime/handler";
 import { logger } from "../../layers/runtime/logger";
 
 /** Kafka (threat.events) → Neo4j: (Actor)-[:GENERATED]->(ThreatEvent)-[:TARGETED]->(IPAddress). */
@@ -12,4 +12,4 @@ async function main(event: LambdaKafkaEvent) {
   return summary;
 }
 
-export const handler = middy(main);
+export const handler = lambdaHandler(main);

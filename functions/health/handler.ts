@@ -1,8 +1,8 @@
 import { HeadBucketCommand } from "@aws-sdk/client-s3";
-import middy from "@middy/core";
 import { checkDependencies } from "../../layers/core/health";
 import { clients } from "../../layers/runtime/clients";
 import { settings } from "../../layers/runtime/config";
+import { lambdaHandler } from "../../layers/runtime/handler";
 import { httpErrors, json } from "../../layers/runtime/http";
 
 /** GET /health — open, no key: whether each backing service answers. 200 when all do, else 503. */
@@ -17,4 +17,4 @@ async function main() {
   return json(ok ? 200 : 503, { status: ok ? "ok" : "degraded", checks });
 }
 
-export const handler = middy(main).use(httpErrors());
+export const handler = lambdaHandler(main).use(httpErrors());

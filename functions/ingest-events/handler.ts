@@ -1,6 +1,6 @@
-import middy from "@middy/core";
 import type { LambdaKafkaEvent } from "../../layers/core/ingest/kafka-records";
 import { ingestByTopic } from "../../layers/core/ingest/route";
+import { lambdaHandler } from "../../layers/runtime/handler";
 import { ingestRoutes } from "../../layers/runtime/ingest";
 import { logger } from "../../layers/runtime/logger";
 
@@ -14,4 +14,4 @@ async function main(event: LambdaKafkaEvent) {
   return summary;
 }
 
-export const handler = middy(main);
+export const handler = lambdaHandler(main);

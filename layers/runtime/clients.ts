@@ -28,7 +28,13 @@ export function buildClients(s: Settings): Clients {
       ...(s.AWS_ENDPOINT_URL ? { endpoint: s.AWS_ENDPOINT_URL } : {}),
     }),
     kafka: createKafka(s.KAFKA_BROKERS),
-    pool: new pg.Pool({ connectionString: s.DATABASE_URL, max: 10, idleTimeoutMillis: 30_000 }),
+    // allowExitOnIdle: idle connections do not keep a script or `invoke local` from exiting.
+    pool: new pg.Pool({
+      connectionString: s.DATABASE_URL,
+      max: 10,
+      idleTimeoutMillis: 30_000,
+      allowExitOnIdle: true,
+    }),
     neo4j: createNeo4j(s.NEO4J_URI, s.NEO4J_USER, s.NEO4J_PASSWORD),
   };
 }

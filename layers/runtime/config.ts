@@ -42,6 +42,11 @@ const schema = {
   URLHAUS_AUTH_KEY_SECRET: z.string().min(1).default("vigil/urlhaus-auth-key"),
   /** Only seeds the local secret on `make up`; functions read the key from Secrets Manager. */
   URLHAUS_AUTH_KEY: z.string().optional(),
+  /** Set by `serverless invoke local`: a one-shot process that must close its connections to exit. */
+  IS_LOCAL: z
+    .enum(["true", "false"])
+    .optional()
+    .transform((v) => v === "true"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 } as const;
 

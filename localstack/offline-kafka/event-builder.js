@@ -122,3 +122,34 @@ export function splitBatch(messages, batchSize, maxBytes = 6 * 1024 * 1024) {
   if (current.length > 0) batches.push(current);
   return batches;
 }
+
+/**
+ * A Lambda Kafka event for `serverless invoke local -p`, from payloads as they would be produced: one
+ * record per payload on one partition, offsets counting from `firstOffset`, keyed by `keyField` when given.
+ * @param {{ topic: string, payloads: unknown[], partition?: number, firstOffset?: number, keyField?: string,
+ *   timestamp?: number, bootstrapServers?: string[] }} input
+ */
+export function sampleEvent({
+  topic,
+  payloads,
+  partition = 0,
+  firstOffset = 0,
+  keyField,
+  timestamp = Date.UTC(2026, 0, 1),
+  bootstrapServers = ["127.0.0.1:9092"],
+}) {
+  const messages = payloads.map((payload, i) => {
+    const key =
+      keyField && payload && typeof payload === "object"
+        ? /** @type {Record<string, unknown>} */ (payload)[keyField]
+        : undefined;
+    return {
+      offset: String(firstOffset + i),
+      timestamp: String(timestamp + i),
+      key: key === undefined ? null : String(key),
+      value: typeof payload === "string" ? payload : JSON.stringify(payload),
+      headers: { "content-type": "application/json" },
+    };
+  });
+  return buildKafkaEvent({ bootstrapServers, batches: [{ topic, partition, messages }] });
+}

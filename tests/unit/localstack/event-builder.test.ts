@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   buildKafkaEvent,
   encodeHeaders,
+  sampleEvent,
   signedBytes,
   splitBatch,
   toLambdaRecord,
@@ -89,5 +90,24 @@ describe("batch cutting", () => {
 
   it("returns nothing for nothing", () => {
     expect(splitBatch([], 10)).toEqual([]);
+  });
+});
+
+describe("sample events for invoke local", () => {
+  it("numbers offsets, keys by a field, and keeps a non-JSON payload as it is", () => {
+    const event = sampleEvent({
+      topic: "threat.events",
+      payloads: [{ event_id: "a", ts: "2026-01-01T00:00:00Z" }, "not json"],
+      partition: 1,
+      firstOffset: 40,
+      keyField: "event_id",
+      timestamp: 1_000,
+    });
+    const records = event.records["threat.events-1"] ?? [];
+    expect(records.map((r) => [r.offset, r.timestamp, r.key])).toEqual([
+      [40, 1000, Buffer.from("a").toString("base64")],
+      [41, 1001, undefined],
+    ]);
+    expect(Buffer.from(records[1]?.value ?? "", "base64").toString()).toBe("not json");
   });
 });
