@@ -63,7 +63,17 @@ if (require.main === module) {
   }
 }
 
-// serverless.yml resolves `${file(./localstack/settings.cjs)}` by calling the exported function.
-module.exports = async () => loadSettings();
+// serverless.yml resolves `${file(./localstack/settings.cjs)}` by calling the exported function; it also
+// gets the broker list as an array and the batch size as a number, the shapes the `kafka:` event takes.
+module.exports = async () => {
+  const settings = loadSettings();
+  return {
+    ...settings,
+    KAFKA_BROKER_LIST: String(settings.KAFKA_BROKERS ?? "")
+      .split(",")
+      .map((b) => b.trim()),
+    KAFKA_BATCH_SIZE: Number(settings.KAFKA_BATCH_SIZE ?? 100),
+  };
+};
 module.exports.loadSettings = loadSettings;
 module.exports.parseEnvFile = parseEnvFile;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The native local stack: Kafka, LocalStack, PostgreSQL and Neo4j on loopback, no Docker needed.
 #   stack.sh up [service...]   install what is missing, start what is not running, wait until healthy, init
-#   stack.sh down              stop every service this stack started
+#   stack.sh down [service...] stop every service this stack started (or the ones named)
 #   stack.sh reset             down, then wipe every service's data (tools stay cached)
 #   stack.sh status            one line per service; exit 1 unless all are healthy
 #   stack.sh logs [service]    follow the logs (all, or one service)
@@ -53,7 +53,8 @@ cmd_init() {
 
 cmd_down() {
   local name
-  for name in "${SERVICES[@]}"; do
+  pick_services "$@"
+  for name in "${PICKED[@]}"; do
     if alive "$name"; then
       say "$name: stopping"
       stop_daemon "$name"
@@ -101,7 +102,7 @@ main() {
   case "$command" in
     up) cmd_up "$@" ;;
     init) cmd_init ;;
-    down) cmd_down ;;
+    down) cmd_down "$@" ;;
     reset) cmd_reset ;;
     status) cmd_status ;;
     logs) cmd_logs "$@" ;;

@@ -1,0 +1,321 @@
+import { type Admin, type KafkaMessage, Partitioners } from "kafkajs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateEvents, prng } from "../../layers/core/demo/generator";
+import type { ThreatEvent } from "../../layers/core/events/threat-event";
+import { buildClients, closeClients } from "../../layers/runtime/clients";
+import { readSettings } from "../../layers/runtime/config";
+import { listKeys, readJsonLines } from "./support/bronze";
+import { freePort, ROOT, testEnv, uniqueSuffix, waitFor } from "./support/env";
+import { type Offline, startOffline } from "./support/offline";
+
+// The streaming ingest end to end through the emulated trigger (serverless offline + @vigil/offline-kafka):
+// 50,000 records over 3 partitions of threat.events — 2% repeated event_ids, 1% poison — with one batch
+// forced to fail after its bronze write. Afterwards every sink must hold exactly what it should.
+const TOPIC = "threat.events";
+const DLQ = `${TOPIC}.dlq`;
+const PARTITIONS = 3;
+const UNIQUE = 48_500;
+const REPEATS = 1_000; // 2% of 50,000
+const POISON = { notJson: 200, missingId: 150, scoreHigh: 147, tooLarge: 3 }; // 1% of 50,000
+
+const suffix = uniqueSuffix();
+const prefix = `it-${suffix}`;
+const env = testEnv();
+const settings = readSettings(env);
+const c = buildClients(settings);
+
+interface Produced {
+  partition: number;
+  offset: number;
+  eventId?: string;
+  event?: ThreatEvent;
+  poison?: "not_json" | "schema" | "too_large";
+}
+
+let admin: Admin;
+let offline: Offline | undefined;
+const produced: Produced[] = [];
+const startOffsets = new Map<number, number>();
+let dlqStart: Map<number, number>;
+
+const highWatermarks = async (topic: string) =>
+  new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+
+function buildPayloads(): {
+  value: string;
+  eventId?: string;
+  event?: ThreatEvent;
+  poison?: Produced["poison"];
+}[] {
+  const random = prng(7);
+  const base = generateEvents(UNIQUE, { idPrefix: prefix, seed: 11 });
+  const items: ReturnType<typeof buildPayloads> = base.map((e) => ({
+    value: JSON.stringify(e),
+    eventId: e.event_id,
+    event: e,
+  }));
+  for (let i = 0; i < REPEATS; i += 1) {
+    const original = base[Math.floor(random() * UNIQUE)] as ThreatEvent;
+    // Half are plain re-sends, half a later version of the event (an analyst re-scored it).
+    const event =
+      i % 2 === 0
+        ? original
+        : { ...original, ts: new Date(Date.parse(original.ts) + 3_600_000).toISOString(), score: 0.99 };
+    items.push({ value: JSON.stringify(event), eventId: event.event_id, event });
+  }
+  for (let i = 0; i < POISON.notJson; i += 1)
+    items.push({ value: `{"event_id": "${prefix}-bad-${i}", "ts": `, poison: "not_json" });
+  for (let i = 0; i < POISON.missingId; i += 1) {
+    items.push({ value: JSON.stringify({ ts: "2026-11-01T00:00:00Z", actor: "FIN7" }), poison: "schema" });
+  }
+  for (let i = 0; i < POISON.scoreHigh; i += 1) {
+    items.push({
+      value: JSON.stringify({ event_id: `${prefix}-high-${i}`, ts: "2026-11-01T00:00:00Z", score: "high" }),
+      poison: "schema",
+    });
+  }
+  for (let i = 0; i < POISON.tooLarge; i += 1) {
+    const msg = "x".repeat(2 * 1024 * 1024);
+    items.push({
+      value: JSON.stringify({ event_id: `${prefix}-big-${i}`, ts: "2026-11-01T00:00:00Z", msg }),
+      poison: "too_large",
+    });
+  }
+  // A deterministic shuffle: repeats and poison land anywhere, in every partition.
+  for (let i = items.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j] as (typeof items)[number], items[i] as (typeof items)[number]];
+  }
+  return items;
+}
+
+beforeAll(async () => {
+  admin = c.kafka.admin();
+  await admin.connect();
+  for (const [p, o] of await highWatermarks(TOPIC)) startOffsets.set(p, o);
+  dlqStart = await highWatermarks(DLQ);
+
+  offline = await startOffline(
+    ROOT,
+    { ...env, OFFLINE_HTTP_PORT: String(await freePort()), OFFLINE_LAMBDA_PORT: String(await freePort()) },
+    /kafka trigger graph-events ← threat\.events/,
+  );
+
+  // One send per partition chunk: offsets are then baseOffset + index, so every record's coordinates are known.
+  const producer = c.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const items = buildPayloads();
+  for (let p = 0; p < PARTITIONS; p += 1) {
+    const mine = items.filter((_, i) => i % PARTITIONS === p);
+    for (let start = 0; start < mine.length; start += 2_000) {
+      const chunk = mine.slice(start, start + 2_000);
+      const [meta] = await producer.send({
+        topic: TOPIC,
+        acks: -1,
+        messages: chunk.map((m) => ({ partition: p, key: m.eventId ?? null, value: m.value })),
+      });
+      const base = Number(meta?.baseOffset);
+      chunk.forEach((m, i) => {
+        produced.push({
+          partition: p,
+          offset: base + i,
+          eventId: m.eventId,
+          event: m.event,
+          poison: m.poison,
+        });
+      });
+    }
+  }
+  await producer.disconnect();
+}, 300_000);
+
+afterAll(async () => {
+  await offline?.stop();
+  await admin?.disconnect();
+  await closeClients(c);
+});
+
+const ourRows = async () =>
+  Number(
+    (
+      await c.pool.query<{ n: string }>(
+        "SELECT count(*) AS n FROM raw.threat_events WHERE event_id LIKE $1",
+        [`${prefix}-%`],
+      )
+    ).rows[0]?.n,
+  );
+
+describe("ingest-events and graph-events", () => {
+  it("survives a batch that fails after its bronze write (Postgres refuses it), and retries it", async () => {
+    await waitFor(
+      "the first 5,000 rows",
+      async () => ((await ourRows()) >= 5_000 ? true : undefined),
+      120_000,
+    );
+    // Take the table away for a few seconds: the batch in flight has written bronze and now fails.
+    await c.pool.query("ALTER TABLE raw.threat_events RENAME TO threat_events_away");
+    try {
+      await waitFor("a failed ingest invocation", () =>
+        /ingest-events ← threat\.events: invocation \d+ failed/.test(offline?.output() ?? "")
+          ? true
+          : undefined,
+      );
+    } finally {
+      await c.pool.query("ALTER TABLE raw.threat_events_away RENAME TO threat_events");
+    }
+  });
+
+  it("holds in Postgres exactly the unique valid events, each the newest version, with its Kafka origin", async () => {
+    await waitFor(`${UNIQUE} rows`, async () => ((await ourRows()) >= UNIQUE ? true : undefined), 240_000);
+    // Let any retried batch settle, then count again: never more than the unique events.
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(await ourRows()).toBe(UNIQUE);
+
+    const expected = new Map<string, Produced>();
+    for (const p of produced) {
+      if (!p.eventId || !p.event) continue;
+      const current = expected.get(p.eventId);
+      const newer =
+        !current ||
+        Date.parse(p.event.ts) > Date.parse(current.event?.ts ?? "") ||
+        (Date.parse(p.event.ts) === Date.parse(current.event?.ts ?? "") && p.offset > current.offset);
+      if (newer) expected.set(p.eventId, p);
+    }
+    const { rows } = await c.pool.query<{
+      event_id: string;
+      ts: Date;
+      score: number;
+      kafka_topic: string;
+      kafka_partition: number;
+      kafka_offset: string;
+      bronze_key: string;
+    }>(
+      `SELECT event_id, ts, score, kafka_topic, kafka_partition, kafka_offset, bronze_key
+         FROM raw.threat_events WHERE event_id LIKE $1`,
+      [`${prefix}-%`],
+    );
+    const mismatches = rows.filter((r) => {
+      const want = expected.get(r.event_id);
+      return (
+        !want ||
+        r.kafka_topic !== TOPIC ||
+        r.kafka_partition !== want.partition ||
+        Number(r.kafka_offset) !== want.offset ||
+        r.ts.toISOString() !== new Date(want.event?.ts ?? 0).toISOString() ||
+        r.score !== want.event?.score ||
+        !r.bronze_key.startsWith(`events/topic=${TOPIC}/dt=`)
+      );
+    });
+    expect(mismatches.slice(0, 5)).toEqual([]);
+    expect(rows).toHaveLength(expected.size);
+  });
+
+  it("sends exactly the poison records to the DLQ, with their reasons, and to quarantine", async () => {
+    const poison = produced.filter((p) => p.poison);
+    const consumer = c.kafka.consumer({ groupId: `it-dlq-${suffix}` });
+    const seen = new Map<string, KafkaMessage>();
+    await consumer.connect();
+    await consumer.subscribe({ topic: DLQ, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        if (Number(message.offset) < (dlqStart.get(partition) ?? 0)) return;
+        seen.set(String(message.key), message);
+      },
+    });
+    try {
+      await waitFor(
+        `${poison.length} dead letters`,
+        () => (seen.size >= poison.length ? true : undefined),
+        120_000,
+      );
+    } finally {
+      await consumer.disconnect();
+    }
+    expect(seen.size).toBe(poison.length);
+    for (const p of poison) {
+      const headers = seen.get(`${TOPIC}+${p.partition}+${p.offset}`)?.headers ?? {};
+      expect(headers["vigil.dlq.reason"]?.toString()).toBe(p.poison);
+      expect(Number(headers["vigil.dlq.offset"]?.toString())).toBe(p.offset);
+      if (p.poison === "schema") {
+        expect(headers["vigil.dlq.detail"]?.toString()).toMatch(
+          /^(event_id: Required \(got missing\)|score: Expected number, received string \(got "high"\))$/,
+        );
+      }
+    }
+
+    const quarantined: { partition: number; offset: number; reason: string }[] = [];
+    for (const key of await listKeys(c.s3, settings.BRONZE_BUCKET, `quarantine/topic=${TOPIC}/`)) {
+      for (const line of await readJsonLines<{ partition: number; offset: number; reason: string }>(
+        c.s3,
+        settings.BRONZE_BUCKET,
+        key,
+      )) {
+        if (line.offset >= (startOffsets.get(line.partition) ?? 0)) quarantined.push(line);
+      }
+    }
+    const coords = new Set(quarantined.map((q) => `${q.partition}:${q.offset}`));
+    expect(coords.size).toBe(poison.length);
+    expect(quarantined).toHaveLength(poison.length);
+  });
+
+  it("keeps in bronze exactly the valid records, none twice, under deterministic keys", async () => {
+    const lines: { partition: number; offset: number; key: string; objectKey: string }[] = [];
+    for (const key of await listKeys(c.s3, settings.BRONZE_BUCKET, `events/topic=${TOPIC}/`)) {
+      expect(key).toMatch(
+        new RegExp(
+          `^events/topic=${TOPIC.replace(".", "\\.")}/dt=\\d{4}-\\d{2}-\\d{2}/hour=\\d{2}/${TOPIC.replace(".", "\\.")}\\+\\d\\+\\d+\\.jsonl\\.gz$`,
+        ),
+      );
+      for (const line of await readJsonLines<{ partition: number; offset: number; key: string }>(
+        c.s3,
+        settings.BRONZE_BUCKET,
+        key,
+      )) {
+        if (line.offset >= (startOffsets.get(line.partition) ?? 0)) lines.push({ ...line, objectKey: key });
+      }
+    }
+    const valid = produced.filter((p) => !p.poison);
+    const coords = lines.map((l) => `${l.partition}:${l.offset}`);
+    expect(new Set(coords).size).toBe(coords.length);
+    expect(coords.length).toBe(valid.length);
+    expect(new Set(coords)).toEqual(new Set(valid.map((v) => `${v.partition}:${v.offset}`)));
+  });
+
+  it("merges into Neo4j exactly one node per unique event, with its actor and IP relationships", async () => {
+    const count = async () => {
+      const { records } = await c.neo4j.executeQuery(
+        "MATCH (t:ThreatEvent) WHERE t.event_id STARTS WITH $prefix RETURN count(t) AS n",
+        { prefix: `${prefix}-` },
+      );
+      return Number(records[0]?.get("n"));
+    };
+    await waitFor(
+      `${UNIQUE} ThreatEvent nodes`,
+      async () => ((await count()) >= UNIQUE ? true : undefined),
+      240_000,
+    );
+    expect(await count()).toBe(UNIQUE);
+    const { records } = await c.neo4j.executeQuery(
+      `MATCH (t:ThreatEvent) WHERE t.event_id STARTS WITH $prefix
+       RETURN count { (:Actor)-[:GENERATED]->(t) } AS generated, count { (t)-[:TARGETED]->(:IPAddress) } AS targeted`,
+      { prefix: `${prefix}-` },
+    );
+    const totals = records.reduce(
+      (acc, r) => ({
+        generated: acc.generated + Number(r.get("generated")),
+        targeted: acc.targeted + Number(r.get("targeted")),
+      }),
+      { generated: 0, targeted: 0 },
+    );
+    expect(totals).toEqual({ generated: UNIQUE, targeted: UNIQUE });
+    // The re-scored versions won in the graph too.
+    const rescored = produced.find((p) => p.event?.score === 0.99 && p.eventId);
+    const { records: node } = await c.neo4j.executeQuery(
+      "MATCH (t:ThreatEvent {event_id: $id}) RETURN t.score AS score",
+      {
+        id: rescored?.eventId,
+      },
+    );
+    expect(node[0]?.get("score")).toBe(0.99);
+  });
+});

@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { graphBatch } from "../../../../layers/core/graph/graph-batch";
+import { type GraphEvent, lockOrder, toGraphEvent } from "../../../../layers/core/graph/threat-graph";
+
+const origin = { topic: "threat.events", partition: 0, offset: 5, timestamp: 0, key: null };
+
+describe("the threat graph", () => {
+  it("keeps the event's fields on the node, ts in UTC", () => {
+    const g = toGraphEvent(
+      { event_id: "e", ts: "2026-11-25T12:00:00+02:00", actor: "FIN7", ip: "192.0.2.1", score: 0.5 },
+      origin,
+    );
+    expect(g).toEqual({
+      event_id: "e",
+      actor: "FIN7",
+      ip: "192.0.2.1",
+      props: {
+        event_id: "e",
+        ts: "2026-11-25T10:00:00.000Z",
+        kafka_partition: 0,
+        kafka_offset: 5,
+        score: 0.5,
+      },
+    });
+  });
+
+  it("locks actors, IPs and events in one sorted order, each once", () => {
+    const e = (id: string, actor: string | null, ip: string | null): GraphEvent => ({
+      event_id: id,
+      actor,
+      ip,
+      props: {},
+    });
+    const order = lockOrder([e("b", "Z", "10.0.0.2"), e("a", "A", "10.0.0.2"), e("c", null, null)]);
+    expect(order.actors).toEqual(["A", "Z"]);
+    expect(order.ips).toEqual(["10.0.0.2"]);
+    expect(order.events.map((x) => x.event_id)).toEqual(["a", "b", "c"]);
+  });
+
+  it("merges only valid events, the newest version of each", async () => {
+    const merged: GraphEvent[][] = [];
+    const b64 = (s: string) => Buffer.from(s).toString("base64");
+    const rec = (offset: number, value: string) => ({
+      topic: "threat.events",
+      partition: 0,
+      offset,
+      timestamp: 0,
+      value: b64(value),
+    });
+    const summary = await graphBatch(
+      { mergeEvents: async (events) => void merged.push([...events]) },
+      {
+        eventSource: "SelfManagedKafka",
+        records: {
+          "threat.events-0": [
+            rec(1, JSON.stringify({ event_id: "e", ts: "2026-11-25T10:00:00Z", score: 0.1 })),
+            rec(2, "{broken"),
+            rec(3, JSON.stringify({ event_id: "e", ts: "2026-11-25T11:00:00Z", score: 0.9 })),
+          ],
+        },
+      },
+    );
+    expect(summary).toEqual({ merged: 1, skipped: 1 });
+    expect(merged[0]?.[0]?.props.score).toBe(0.9);
+  });
+});

@@ -1,0 +1,79 @@
+import { describe, expect, it } from "vitest";
+import { ThreatEventSchema } from "../../../../layers/core/events/threat-event";
+import { decodeRecord } from "../../../../layers/core/ingest/decode";
+import type { LambdaKafkaRecord } from "../../../../layers/core/ingest/kafka-records";
+
+const record = (value: string | undefined, key?: string): LambdaKafkaRecord => ({
+  topic: "threat.events",
+  partition: 1,
+  offset: 42,
+  timestamp: Date.UTC(2026, 10, 25, 10),
+  ...(value === undefined ? {} : { value: Buffer.from(value).toString("base64") }),
+  ...(key ? { key: Buffer.from(key).toString("base64") } : {}),
+});
+
+describe("decoding a threat event record", () => {
+  it("accepts a valid event and keeps its origin and unknown fields", () => {
+    const d = decodeRecord(
+      record(
+        JSON.stringify({
+          event_id: "e1",
+          ts: "2026-11-25T10:00:00+02:00",
+          score: 0.9,
+          ip: "2001:db8::1",
+          vendor_field: 7,
+        }),
+        "e1",
+      ),
+      ThreatEventSchema,
+    );
+    expect(d.kind).toBe("valid");
+    if (d.kind !== "valid") return;
+    expect(d.origin).toEqual({
+      topic: "threat.events",
+      partition: 1,
+      offset: 42,
+      timestamp: Date.UTC(2026, 10, 25, 10),
+      key: "e1",
+    });
+    expect(d.event).toMatchObject({ event_id: "e1", score: 0.9, vendor_field: 7 });
+  });
+
+  it.each([
+    [undefined, "empty", "the record has no value"],
+    ['{"event_id": "x", "ts": ', "not_json", "not JSON: "],
+    [JSON.stringify({ ts: "2026-11-25T10:00:00Z" }), "schema", "event_id: Required (got missing)"],
+    [
+      JSON.stringify({ event_id: "x", ts: "2026-11-25T10:00:00Z", score: "high" }),
+      "schema",
+      'score: Expected number, received string (got "high")',
+    ],
+    [JSON.stringify({ event_id: "x", ts: "yesterday" }), "schema", 'ts: Invalid datetime (got "yesterday")'],
+    [
+      JSON.stringify({ event_id: "x", ts: "2026-11-25T10:00:00Z", ip: "999.1.1.1" }),
+      "schema",
+      'ip: an IPv4 or IPv6 address (got "999.1.1.1")',
+    ],
+    [
+      JSON.stringify({ event_id: "x", ts: "2026-11-25T10:00:00Z", score: 1.5 }),
+      "schema",
+      "score: Number must be less than or equal to 1 (got 1.5)",
+    ],
+  ])("turns %j into poison (%s) naming the field and the value", (value, reason, detail) => {
+    const d = decodeRecord(record(value), ThreatEventSchema);
+    expect(d.kind).toBe("poison");
+    if (d.kind !== "poison") return;
+    expect(d.reason).toBe(reason);
+    expect(d.detail.startsWith(detail)).toBe(true);
+  });
+
+  it("refuses a payload over the size limit before parsing it, keeping the original bytes", () => {
+    const big = JSON.stringify({ event_id: "x", ts: "2026-11-25T10:00:00Z", msg: "x".repeat(2000) });
+    const d = decodeRecord(record(big), ThreatEventSchema, 1024);
+    expect(d).toMatchObject({
+      kind: "poison",
+      reason: "too_large",
+      value: Buffer.from(big).toString("base64"),
+    });
+  });
+});
