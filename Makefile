@@ -4,7 +4,7 @@ SHELL := /bin/bash
 STACK := bash localstack/stack.sh
 WITH_STACK := bash localstack/with-stack.sh
 
-.PHONY: help install up down reset status logs start test lint typecheck unit integration package init
+.PHONY: help install up down reset status logs start test lint typecheck unit integration package init demo replay
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -54,3 +54,9 @@ test: install lint typecheck unit integration ## lint, type check, unit and inte
 
 init: install ## create the bucket, topics, schemas, constraints and secrets (run by `make up`; Docker users run it after compose)
 	@$(STACK) init
+
+demo: up ## realistic threat events into Kafka: make demo N=10000 RATE=2000 (also writes .vigil/demo/{events,graph}.json)
+	@$(STACK) run -- node --import tsx layers/runtime/cli/demo.ts --count "$(N)" --rate "$(RATE)"
+
+replay: up ## rebuild raw.threat_events and the graph from bronze alone: make replay FROM=2026-11-01 TO=2026-11-30
+	@$(STACK) run -- node --import tsx layers/runtime/cli/replay.ts --from "$(FROM)" --to "$(TO)"

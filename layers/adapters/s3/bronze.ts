@@ -1,10 +1,12 @@
 import { promisify } from "node:util";
-import { gzip } from "node:zlib";
-import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { gunzip, gzip } from "node:zlib";
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { ServiceUnavailableError } from "../../core/errors";
 import type { BronzeStore } from "../../core/ingest/ingest-batch";
+import type { BronzeReader } from "../../core/ingest/replay";
 
 const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
 
 /** Bronze on S3: gzipped JSON Lines, one PUT per object (a retried PUT of a key replaces it). */
 export function s3Bronze(s3: S3Client, bucket: string): BronzeStore {
@@ -28,6 +30,40 @@ export function s3Bronze(s3: S3Client, bucket: string): BronzeStore {
           error,
         );
       }
+    },
+  };
+}
+
+/** Reading bronze back (replay): event objects by topic and dt= range, and their lines. */
+export function s3BronzeReader(s3: S3Client, bucket: string): BronzeReader {
+  return {
+    async listEventObjects(topic, from, to) {
+      const keys: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await s3.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: `events/topic=${topic}/dt=`,
+            ContinuationToken: token,
+          }),
+        );
+        for (const { Key } of page.Contents ?? []) {
+          const dt = Key ? /\/dt=(\d{4}-\d{2}-\d{2})\//.exec(Key)?.[1] : undefined;
+          if (Key && dt && dt >= from && dt <= to) keys.push(Key);
+        }
+        token = page.NextContinuationToken;
+      } while (token);
+      return keys.sort();
+    },
+    async readJsonLines(key) {
+      const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const body = await gunzipAsync(Buffer.from((await out.Body?.transformToByteArray()) ?? []));
+      return body
+        .toString("utf8")
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => JSON.parse(line) as unknown);
     },
   };
 }

@@ -94,3 +94,25 @@ export function generateEvents(count: number, options: GeneratorOptions = {}): T
     };
   });
 }
+
+/** Nodes and links of the events' graph, the shape graph-drawing libraries take, for a static demo. */
+export function graphJson(events: readonly ThreatEvent[]): {
+  nodes: { id: string; kind: "Actor" | "ThreatEvent" | "IPAddress"; label: string }[];
+  links: { source: string; target: string; type: "GENERATED" | "TARGETED" }[];
+} {
+  const nodes = new Map<string, { id: string; kind: "Actor" | "ThreatEvent" | "IPAddress"; label: string }>();
+  const links: { source: string; target: string; type: "GENERATED" | "TARGETED" }[] = [];
+  for (const e of events) {
+    const eventNode = `event:${e.event_id}`;
+    nodes.set(eventNode, { id: eventNode, kind: "ThreatEvent", label: e.type ?? e.event_id });
+    if (e.actor) {
+      nodes.set(`actor:${e.actor}`, { id: `actor:${e.actor}`, kind: "Actor", label: e.actor });
+      links.push({ source: `actor:${e.actor}`, target: eventNode, type: "GENERATED" });
+    }
+    if (e.ip) {
+      nodes.set(`ip:${e.ip}`, { id: `ip:${e.ip}`, kind: "IPAddress", label: e.ip });
+      links.push({ source: eventNode, target: `ip:${e.ip}`, type: "TARGETED" });
+    }
+  }
+  return { nodes: [...nodes.values()], links };
+}
