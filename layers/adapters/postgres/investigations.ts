@@ -42,7 +42,7 @@ export function investigations(pool: pg.Pool) {
     async topTargetedIps(minScore: number, limit: number): Promise<{ ip: string; hits: number }[]> {
       const { rows } = await pool.query<{ ip: string; hits: string }>(
         `SELECT host(ip) AS ip, count(*) AS hits FROM raw.threat_events
-          WHERE score > $1 AND ip IS NOT NULL GROUP BY ip ORDER BY hits DESC, ip LIMIT $2`,
+          WHERE score > $1 AND ip IS NOT NULL GROUP BY ip ORDER BY hits DESC, host(ip) LIMIT $2`,
         [minScore, limit],
       );
       return rows.map((r) => ({ ip: r.ip, hits: Number(r.hits) }));
