@@ -7,6 +7,7 @@ import { createKafka } from "../adapters/kafka/client";
 import { createNeo4j } from "../adapters/neo4j/client";
 import { createS3 } from "../adapters/s3/client";
 import { type Settings, settings } from "./config";
+import { logger } from "./logger";
 
 /**
  * The outside-world clients, built once per container on first use and reused by every invocation
@@ -21,6 +22,19 @@ export interface Clients {
 }
 
 export function buildClients(s: Settings): Clients {
+  // allowExitOnIdle: idle connections do not keep a script or `invoke local` from exiting.
+  const pool = new pg.Pool({
+    connectionString: s.DATABASE_URL,
+    max: 10,
+    idleTimeoutMillis: 30_000,
+    allowExitOnIdle: true,
+  });
+  // A connection the server drops (a restart, a failover) emits "error"; without a listener Node crashes
+  // the whole container. The pool's own listener misses a connection it is closing at that moment, so
+  // every connection gets one too. The pool replaces lost connections on next use: a warning is enough.
+  const lost = (error: Error) => logger.warn("postgres: connection lost", { error: error.message });
+  pool.on("error", lost);
+  pool.on("connect", (client) => client.on("error", lost));
   return {
     s3: createS3(s.AWS_REGION, s.S3_ENDPOINT ?? s.AWS_ENDPOINT_URL),
     secrets: new SecretsManagerClient({
@@ -28,13 +42,7 @@ export function buildClients(s: Settings): Clients {
       ...(s.AWS_ENDPOINT_URL ? { endpoint: s.AWS_ENDPOINT_URL } : {}),
     }),
     kafka: createKafka(s.KAFKA_BROKERS),
-    // allowExitOnIdle: idle connections do not keep a script or `invoke local` from exiting.
-    pool: new pg.Pool({
-      connectionString: s.DATABASE_URL,
-      max: 10,
-      idleTimeoutMillis: 30_000,
-      allowExitOnIdle: true,
-    }),
+    pool,
     neo4j: createNeo4j(s.NEO4J_URI, s.NEO4J_USER, s.NEO4J_PASSWORD),
   };
 }

@@ -16,7 +16,7 @@ const suffix = uniqueSuffix();
 const prefix = `fault-${suffix}`;
 const env = testEnv();
 const settings = readSettings(env);
-let c = buildClients(settings);
+const c = buildClients(settings);
 let offline: Offline | undefined;
 let admin: Admin;
 let sent = 0;
@@ -91,29 +91,36 @@ afterAll(async () => {
 describe("ingest under outages", () => {
   it("loses and duplicates nothing while Postgres is down for 20 s, and resumes by itself", async () => {
     await stopService("postgres");
-    await producePhase(1);
-    await new Promise((r) => setTimeout(r, 20_000));
+    try {
+      await producePhase(1);
+      await new Promise((r) => setTimeout(r, 20_000));
+    } finally {
+      await startService("postgres");
+    }
     expect(offline?.output()).toMatch(/ingest-events ← threat\.events: invocation \d+ failed \(postgres:/);
-    await startService("postgres");
-    await closeClients(c);
-    c = buildClients(settings);
     await settled("after the Postgres outage");
   });
 
   it("loses and duplicates nothing while Neo4j is down for 20 s, and resumes by itself", async () => {
     await stopService("neo4j");
-    await producePhase(2);
-    await new Promise((r) => setTimeout(r, 20_000));
+    try {
+      await producePhase(2);
+      await new Promise((r) => setTimeout(r, 20_000));
+    } finally {
+      await startService("neo4j");
+    }
     expect(offline?.output()).toMatch(/graph-events ← threat\.events: invocation \d+ failed \(neo4j:/);
-    await startService("neo4j");
     await settled("after the Neo4j outage");
   });
 
   it("loses and duplicates nothing across a Kafka broker restart", async () => {
     await admin.disconnect();
     await stopService("kafka");
-    await new Promise((r) => setTimeout(r, 5_000));
-    await startService("kafka");
+    try {
+      await new Promise((r) => setTimeout(r, 5_000));
+    } finally {
+      await startService("kafka");
+    }
     admin = c.kafka.admin();
     await admin.connect();
     await producePhase(3);

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { resolve } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { basename, resolve } from "node:path";
 import { ROOT, waitFor } from "./env";
 
 /** A `serverless offline start` child process, its output kept for assertions and failure messages. */
@@ -44,6 +45,9 @@ export async function startOffline(
   });
   const exited = once(child, "exit");
   const stop = async () => {
+    // Kept as a test artifact: what the functions logged is the first thing to read when a test fails.
+    mkdirSync(resolve(ROOT, "test-artifacts"), { recursive: true });
+    writeFileSync(resolve(ROOT, "test-artifacts", `offline-${basename(serviceDir)}-${child.pid}.log`), output);
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill("SIGINT");
     const timer = setTimeout(() => child.pid && process.kill(-child.pid, "SIGKILL"), 15_000);
