@@ -4,7 +4,7 @@ SHELL := /bin/bash
 STACK := bash localstack/stack.sh
 WITH_STACK := bash localstack/with-stack.sh
 
-.PHONY: help install up down reset status logs start test lint typecheck unit integration package init demo replay
+.PHONY: help install up down reset status logs start test lint typecheck unit integration package init demo replay bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -60,3 +60,6 @@ demo: up ## realistic threat events into Kafka: make demo N=10000 RATE=2000 (als
 
 replay: up ## rebuild raw.threat_events and the graph from bronze alone: make replay FROM=2026-11-01 TO=2026-11-30
 	@$(STACK) run -- node --import tsx layers/runtime/cli/replay.ts --from "$(FROM)" --to "$(TO)"
+
+bench: install ## throughput benchmarks beside their same-run baselines (make bench BENCH_EVENTS=100000)
+	@$(WITH_STACK) node --import tsx bench/ingest.ts $(or $(BENCH_EVENTS),100000)

@@ -40,6 +40,14 @@ const schema = {
   NEO4J_PASSWORD: z.string().min(1).describe("the Neo4j password (locally from .env.example)"),
   API_KEYS_SECRET: z.string().min(1).default("vigil/api-keys"),
   URLHAUS_AUTH_KEY_SECRET: z.string().min(1).default("vigil/urlhaus-auth-key"),
+  /** Records per Kafka-triggered invocation (serverless.yml reads it too). */
+  KAFKA_BATCH_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(1000)
+    .describe("a whole number from 1 to 10000"),
   /** Only seeds the local secret on `make up`; functions read the key from Secrets Manager. */
   URLHAUS_AUTH_KEY: z.string().optional(),
   /** Set by `serverless invoke local`: a one-shot process that must close its connections to exit. */

@@ -8,7 +8,8 @@
  * serverless.yml:
  *   plugins: [serverless-esbuild, "@vigil/offline-kafka", serverless-offline]
  * (a local package: package.json depends on it as file:localstack/offline-kafka)
- *   custom.offlineKafka: { brokers: "127.0.0.1:9092", backoff: { initialMs: 1000, maxMs: 30000 } }
+ *   custom.offlineKafka: { brokers: "127.0.0.1:9092", backoff: { initialMs: 1000, maxMs: 30000 },
+ *                          concurrency: 10 }   (partitions in flight at once, per trigger)
  * It is listed before serverless-offline so that on Ctrl-C its consumers leave their groups cleanly
  * before serverless-offline ends the process.
  */
@@ -93,7 +94,14 @@ export default class OfflineKafka {
         fn.setEvent(event);
         return fn.runHandler();
       };
-      const poller = new KafkaPoller({ kafka, trigger, invoke, log, backoff });
+      const poller = new KafkaPoller({
+        kafka,
+        trigger,
+        invoke,
+        log,
+        backoff,
+        concurrency: config.concurrency ?? 10,
+      });
       await poller.start();
       this.#pollers.push(poller);
     }

@@ -28,9 +28,17 @@ export class KafkaPoller {
 
   /**
    * @param {{ kafka: import("kafkajs").Kafka, trigger: KafkaTrigger, invoke: (event: object) => Promise<unknown>,
-   *   log: Log, backoff?: Backoff }} options
+   *   log: Log, backoff?: Backoff, concurrency?: number }} options
    */
-  constructor({ kafka, trigger, invoke, log, backoff = { initialMs: 1000, maxMs: 30_000 } }) {
+  constructor({
+    kafka,
+    trigger,
+    invoke,
+    log,
+    backoff = { initialMs: 1000, maxMs: 30_000 },
+    concurrency = 10,
+  }) {
+    this.concurrency = concurrency;
     this.kafka = kafka;
     this.trigger = trigger;
     this.invoke = invoke;
@@ -64,7 +72,9 @@ export class KafkaPoller {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      // Like Lambda's event source mapping, partitions are processed concurrently (each by its own
+      // instance of the function) while each partition's batches stay strictly in order.
+      partitionsConsumedConcurrently: this.concurrency,
       eachBatch: async ({ batch, heartbeat, resolveOffset, isRunning, isStale }) => {
         for (const messages of splitBatch(batch.messages, t.batchSize)) {
           if (!isRunning() || isStale() || this.#stopping) return;

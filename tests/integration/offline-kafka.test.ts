@@ -92,7 +92,8 @@ plugins:
   - serverless-offline
 custom:
   serverless-offline: { host: 127.0.0.1, lambdaPort: ${await freePort()}, httpPort: ${await freePort()} }
-  offlineKafka: { backoff: { initialMs: 1500, maxMs: 3000 } }
+  # One partition in flight at a time, so "the first invocations fail" means one and the same batch.
+  offlineKafka: { backoff: { initialMs: 1500, maxMs: 3000 }, concurrency: 1 }
 provider:
   name: aws
   runtime: nodejs20.x

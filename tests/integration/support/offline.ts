@@ -47,7 +47,10 @@ export async function startOffline(
   const stop = async () => {
     // Kept as a test artifact: what the functions logged is the first thing to read when a test fails.
     mkdirSync(resolve(ROOT, "test-artifacts"), { recursive: true });
-    writeFileSync(resolve(ROOT, "test-artifacts", `offline-${basename(serviceDir)}-${child.pid}.log`), output);
+    writeFileSync(
+      resolve(ROOT, "test-artifacts", `offline-${basename(serviceDir)}-${child.pid}.log`),
+      output,
+    );
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill("SIGINT");
     const timer = setTimeout(() => child.pid && process.kill(-child.pid, "SIGKILL"), 15_000);

@@ -1,0 +1,196 @@
+/**
+ * `make bench`: end-to-end ingest throughput through the emulated Kafka trigger (serverless offline +
+ * @vigil/offline-kafka → ingest-events and graph-events), each figure printed beside a per-message
+ * baseline measured in the same run: one upsert per record into Postgres and one MERGE per record into
+ * Neo4j, as the original design did. BENCH_EVENTS (default 100000) sets the size.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { resolve } from "node:path";
+import { Partitioners } from "kafkajs";
+import { neo4jThreatGraph } from "../layers/adapters/neo4j/threat-graph";
+import { threatEventTable } from "../layers/adapters/postgres/event-tables";
+import { s3Bronze } from "../layers/adapters/s3/bronze";
+import { generateEvents } from "../layers/core/demo/generator";
+import type { ThreatEvent } from "../layers/core/events/threat-event";
+import { ThreatEventSchema } from "../layers/core/events/threat-event";
+import { toGraphEvent } from "../layers/core/graph/threat-graph";
+import { groupForBronze } from "../layers/core/ingest/bronze-keys";
+import { decodeRecord } from "../layers/core/ingest/decode";
+import { bronzeLine } from "../layers/core/ingest/ingest-batch";
+import { type LambdaKafkaEvent, recordsOf } from "../layers/core/ingest/kafka-records";
+import { buildClients, closeClients } from "../layers/runtime/clients";
+import { readSettings } from "../layers/runtime/config";
+import { sampleEvent } from "../localstack/offline-kafka/event-builder.js";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const total = Number(process.argv[2] ?? 100_000);
+const baselineSize = Math.min(5_000, total);
+const settings = readSettings();
+const c = buildClients(settings);
+const prefix = `bench-${randomBytes(3).toString("hex")}`;
+
+const rate = (n: number, ms: number) => Math.round(n / (ms / 1000));
+const count = async (sql: string, p: string) =>
+  Number((await c.pool.query<{ n: string }>(sql, [p])).rows[0]?.n);
+const rows = (p: string) =>
+  count("SELECT count(*) AS n FROM raw.threat_events WHERE event_id LIKE $1", `${p}-%`);
+async function nodes(p: string): Promise<number> {
+  const { records } = await c.neo4j.executeQuery(
+    "MATCH (t:ThreatEvent) WHERE t.event_id STARTS WITH $p RETURN count(t) AS n",
+    { p: `${p}-` },
+  );
+  return Number(records[0]?.get("n"));
+}
+
+async function until(what: string, done: () => Promise<boolean>, timeoutMs = 1_800_000): Promise<number> {
+  const started = Date.now();
+  while (!(await done())) {
+    if (Date.now() - started > timeoutMs) throw new Error(`bench: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return Date.now();
+}
+
+/** The per-message baseline: one statement per record, as the original design did. */
+async function baseline(events: ThreatEvent[]): Promise<{ postgresMs: number; neo4jMs: number }> {
+  let t = Date.now();
+  for (const [i, e] of events.entries()) {
+    await c.pool.query(
+      `INSERT INTO raw.threat_events (event_id, ts, type, msg, actor, ip, tactic, score, country, channel,
+         kafka_topic, kafka_partition, kafka_offset, kafka_timestamp, bronze_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'bench', 0, $11, now(), 'bench')
+       ON CONFLICT (event_id) DO UPDATE SET ts = EXCLUDED.ts, score = EXCLUDED.score`,
+      [e.event_id, e.ts, e.type, e.msg, e.actor, e.ip, e.tactic, e.score, e.country, e.channel, i],
+    );
+  }
+  const postgresMs = Date.now() - t;
+  t = Date.now();
+  for (const e of events) {
+    await c.neo4j.executeQuery(
+      `MERGE (t:ThreatEvent {event_id: $id}) SET t.ts = $ts, t.score = $score
+       MERGE (a:Actor {name: $actor}) MERGE (a)-[:GENERATED]->(t)
+       MERGE (i:IPAddress {value: $ip}) MERGE (t)-[:TARGETED]->(i)`,
+      { id: e.event_id, ts: e.ts, score: e.score, actor: e.actor, ip: e.ip },
+    );
+  }
+  return { postgresMs, neo4jMs: Date.now() - t };
+}
+
+/**
+ * Where one batch's time goes, stage by stage, in this process with nothing else running: the ceiling
+ * the emulated trigger is measured against.
+ */
+async function profileBatch(size: number): Promise<void> {
+  const events = generateEvents(size, { idPrefix: `${prefix}-prof`, seed: 3 });
+  const event = sampleEvent({
+    topic: "threat.events",
+    payloads: events,
+    timestamp: Date.now(),
+  }) as LambdaKafkaEvent;
+  const lap = async <T>(label: string, work: () => Promise<T> | T): Promise<T> => {
+    const t = performance.now();
+    const result = await work();
+    const ms = performance.now() - t;
+    console.log(
+      `  ${label.padEnd(34)} ${ms.toFixed(0).padStart(6)} ms  ${String(rate(size, ms)).padStart(8)} events/s`,
+    );
+    return result;
+  };
+  console.log(`bench: one batch of ${size}, stage by stage (in process):`);
+  const decoded = await lap("decode + validate (zod)", () =>
+    recordsOf(event).flatMap((r) => {
+      const d = decodeRecord(r, ThreatEventSchema);
+      return d.kind === "valid" ? [d] : [];
+    }),
+  );
+  const bronze = s3Bronze(c.s3, settings.BRONZE_BUCKET);
+  const [group] = groupForBronze(decoded);
+  await lap("bronze: gzip + S3 PUT", () =>
+    bronze.putJsonLines(`bench/${prefix}.jsonl.gz`, decoded.map(bronzeLine)),
+  );
+  await lap("Postgres: one jsonb_to_recordset upsert", () =>
+    threatEventTable(c.pool).upsert(decoded.map((d) => ({ ...d, bronzeKey: group?.key ?? "" }))),
+  );
+  await lap("Neo4j: UNWIND MERGE transaction", () =>
+    neo4jThreatGraph(c.neo4j).mergeEvents(decoded.map((d) => toGraphEvent(d.event, d.origin))),
+  );
+}
+
+function startOffline(): Promise<ChildProcess> {
+  return new Promise((resolveStart, reject) => {
+    const child = spawn(
+      process.execPath,
+      [resolve(ROOT, "node_modules/serverless/bin/serverless.js"), "offline", "start"],
+      {
+        cwd: ROOT,
+        env: { ...process.env, OFFLINE_HTTP_PORT: "3900", OFFLINE_LAMBDA_PORT: "3902", LOG_LEVEL: "warn" },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let output = "";
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (/kafka trigger graph-events ← threat\.events/.test(output)) resolveStart(child);
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("exit", (code) =>
+      reject(new Error(`serverless offline exited (${code}):\n${output.slice(-3000)}`)),
+    );
+  });
+}
+
+async function main(): Promise<void> {
+  console.log(
+    `bench: ${total} events end to end, baseline on ${baselineSize} events (2 cores, every service local)`,
+  );
+  const base = await baseline(generateEvents(baselineSize, { idPrefix: `${prefix}-base`, seed: 5 }));
+
+  const offline = await startOffline();
+  try {
+    // Let the consumers catch up with whatever the topic already held, so the clock measures this run.
+    await new Promise((r) => setTimeout(r, 3_000));
+    const events = generateEvents(total, { idPrefix: `${prefix}-e2e`, seed: 9 });
+    const producer = c.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    const started = Date.now();
+    for (let i = 0; i < events.length; i += 5_000) {
+      await producer.send({
+        topic: "threat.events",
+        messages: events.slice(i, i + 5_000).map((e) => ({ key: e.event_id, value: JSON.stringify(e) })),
+      });
+    }
+    await producer.disconnect();
+    const produced = Date.now();
+    const pgDone = await until("Postgres", async () => (await rows(`${prefix}-e2e`)) >= total);
+    const graphDone = await until("Neo4j", async () => (await nodes(`${prefix}-e2e`)) >= total);
+
+    const pg = rate(total, pgDone - started);
+    const neo = rate(total, graphDone - started);
+    const pgBase = rate(baselineSize, base.postgresMs);
+    const neoBase = rate(baselineSize, base.neo4jMs);
+    console.log(`bench: produced ${total} events in ${produced - started} ms`);
+    console.log("");
+    console.log(
+      "path                        batched (events/s)   per-message baseline (events/s)   speed-up   target",
+    );
+    console.log(
+      `Kafka → bronze + Postgres   ${String(pg).padStart(18)}   ${String(pgBase).padStart(31)}   ${(pg / pgBase).toFixed(1).padStart(7)}×   ≥ 15000/s, ≥ 10×`,
+    );
+    console.log(
+      `Kafka → Neo4j               ${String(neo).padStart(18)}   ${String(neoBase).padStart(31)}   ${(neo / neoBase).toFixed(1).padStart(7)}×   ≥ 5000/s, ≥ 10×`,
+    );
+    console.log("");
+    await profileBatch(settings.KAFKA_BATCH_SIZE);
+  } finally {
+    offline.kill("SIGINT");
+    await new Promise((r) => setTimeout(r, 3_000));
+    await closeClients(c);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench: ${(error as Error).message}`);
+  process.exit(1);
+});
