@@ -9,6 +9,7 @@ import type { ThreatEvent } from "../../layers/core/events/threat-event";
 import { buildClients, closeClients } from "../../layers/runtime/clients";
 import { readSettings } from "../../layers/runtime/config";
 import { listKeys, readJsonLines } from "./support/bronze";
+import { eventNodes, eventRows } from "./support/counts";
 import { freePort, ROOT, testEnv, uniqueSuffix, waitFor } from "./support/env";
 import { type Offline, startOffline } from "./support/offline";
 
@@ -140,15 +141,7 @@ afterAll(async () => {
   await closeClients(c);
 });
 
-const ourRows = async () =>
-  Number(
-    (
-      await c.pool.query<{ n: string }>(
-        "SELECT count(*) AS n FROM raw.threat_events WHERE event_id LIKE $1",
-        [`${prefix}-%`],
-      )
-    ).rows[0]?.n,
-  );
+const ourRows = () => eventRows(c.pool, prefix);
 
 describe("ingest-events and graph-events", () => {
   it("survives a batch that fails after its bronze write (Postgres refuses it), and retries it", async () => {
@@ -287,13 +280,7 @@ describe("ingest-events and graph-events", () => {
   });
 
   it("merges into Neo4j exactly one node per unique event, with its actor and IP relationships", async () => {
-    const count = async () => {
-      const { records } = await c.neo4j.executeQuery(
-        "MATCH (t:ThreatEvent) WHERE t.event_id STARTS WITH $prefix RETURN count(t) AS n",
-        { prefix: `${prefix}-` },
-      );
-      return Number(records[0]?.get("n"));
-    };
+    const count = () => eventNodes(c.neo4j, prefix);
     await waitFor(
       `${UNIQUE} ThreatEvent nodes`,
       async () => ((await count()) >= UNIQUE ? true : undefined),

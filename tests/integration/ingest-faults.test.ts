@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateEvents } from "../../layers/core/demo/generator";
 import { buildClients, closeClients } from "../../layers/runtime/clients";
 import { readSettings } from "../../layers/runtime/config";
+import { eventNodes, eventRows } from "./support/counts";
 import { freePort, ROOT, testEnv, uniqueSuffix, waitFor } from "./support/env";
 import { type Offline, startOffline } from "./support/offline";
 import { startService, stopService } from "./support/stack";
@@ -21,22 +22,8 @@ let offline: Offline | undefined;
 let admin: Admin;
 let sent = 0;
 
-const rows = async () =>
-  Number(
-    (
-      await c.pool.query<{ n: string }>(
-        "SELECT count(*) AS n FROM raw.threat_events WHERE event_id LIKE $1",
-        [`${prefix}-%`],
-      )
-    ).rows[0]?.n,
-  );
-const nodes = async () => {
-  const { records } = await c.neo4j.executeQuery(
-    "MATCH (t:ThreatEvent) WHERE t.event_id STARTS WITH $p RETURN count(t) AS n",
-    { p: `${prefix}-` },
-  );
-  return Number(records[0]?.get("n"));
-};
+const rows = () => eventRows(c.pool, prefix);
+const nodes = () => eventNodes(c.neo4j, prefix);
 
 /** Produces the next phase's events, retrying while the broker is away. */
 async function producePhase(phase: number): Promise<void> {
