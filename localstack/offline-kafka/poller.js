@@ -67,6 +67,15 @@ export class KafkaPoller {
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 500, maxRetryTime: 10_000 },
     });
     this.#consumer = consumer;
+    // kafkajs gives up for good on some errors (e.g. no group coordinator while a broker restarts);
+    // Lambda's event source mapping never does, so neither does the emulation: start over.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || this.#stopping) return;
+      this.log.warning(
+        `kafka trigger ${this.name}: consumer stopped (${payload.error.message}); restarting in 5 s`,
+      );
+      setTimeout(() => void this.#restart(), 5_000);
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: t.topic, fromBeginning: t.startingPosition !== "LATEST" });
     await consumer.run({
@@ -127,6 +136,19 @@ export class KafkaPoller {
       } finally {
         clearInterval(beat);
       }
+    }
+  }
+
+  async #restart() {
+    if (this.#stopping) return;
+    await this.#consumer?.disconnect().catch(() => {});
+    try {
+      await this.start();
+    } catch (error) {
+      this.log.warning(
+        `kafka trigger ${this.name}: restart failed (${error instanceof Error ? error.message : error}); again in 5 s`,
+      );
+      setTimeout(() => void this.#restart(), 5_000);
     }
   }
 

@@ -86,7 +86,7 @@ describe("ingest under outages", () => {
     }
     expect(offline?.output()).toMatch(/ingest-events ← threat\.events: invocation \d+ failed \(postgres:/);
     await settled("after the Postgres outage");
-  });
+  }, 420_000);
 
   it("loses and duplicates nothing while Neo4j is down for 20 s, and resumes by itself", async () => {
     await stopService("neo4j");
@@ -102,7 +102,7 @@ describe("ingest under outages", () => {
       /graph-events ← threat\.events: invocation \d+ failed \(neo4j:|\(λ: graph-events\) RequestId: \S+\s+Duration: \d{5,}\.\d+ ms/,
     );
     await settled("after the Neo4j outage");
-  });
+  }, 420_000);
 
   it("loses and duplicates nothing across a Kafka broker restart", async () => {
     await admin.disconnect();
@@ -116,5 +116,5 @@ describe("ingest under outages", () => {
     await admin.connect();
     await producePhase(3);
     await settled("after the Kafka restart");
-  });
+  }, 420_000);
 });
