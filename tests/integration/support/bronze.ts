@@ -1,5 +1,5 @@
-import { gunzipSync } from "node:zlib";
-import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
+import { s3BronzeReader } from "../../../layers/adapters/s3/bronze";
 
 /** Every key under a prefix (all pages). */
 export async function listKeys(s3: S3Client, bucket: string, prefix: string): Promise<string[]> {
@@ -15,13 +15,7 @@ export async function listKeys(s3: S3Client, bucket: string, prefix: string): Pr
   return keys;
 }
 
-/** The JSON lines of a gzipped bronze object. */
+/** The JSON lines of a gzipped bronze object, read the way replay reads them. */
 export async function readJsonLines<T>(s3: S3Client, bucket: string, key: string): Promise<T[]> {
-  const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  const body = Buffer.from((await out.Body?.transformToByteArray()) ?? []);
-  return gunzipSync(body)
-    .toString("utf8")
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as T);
+  return (await s3BronzeReader(s3, bucket).readJsonLines(key)) as T[];
 }
