@@ -49,3 +49,23 @@ export class InvalidInputError extends VigilError {
     this.field = field;
   }
 }
+
+/**
+ * A feed publication that can never load as it is (truncated, not JSON, failing the published schema, an
+ * API error inside a 200 body): the run is recorded as rejected and the last good data stays untouched.
+ * `where` points at the spot (a JSON path, a line and column), so the error is actionable.
+ */
+export class FeedRejectedError extends VigilError {
+  readonly source: string;
+  readonly where: string | undefined;
+
+  constructor(source: string, problem: string, where?: string) {
+    super(`${source} feed rejected: ${problem}${where ? ` (at ${where})` : ""}`, {
+      reason: "feed_rejected",
+      retryable: false,
+      status: 422,
+    });
+    this.source = source;
+    this.where = where;
+  }
+}

@@ -10,6 +10,7 @@ export const GRAPH_CONSTRAINTS: ReadonlyArray<{ name: string; label: string; pro
   { name: "host_name", label: "Host", property: "name" },
   { name: "vulnerability_cve", label: "Vulnerability", property: "cve" },
   { name: "vendor_name", label: "Vendor", property: "name" },
+  { name: "product_key", label: "Product", property: "key" },
   { name: "technique_id", label: "Technique", property: "id" },
 ];
 

@@ -39,6 +39,27 @@ const schema = {
   NEO4J_USER: z.string().min(1).default("neo4j"),
   NEO4J_PASSWORD: z.string().min(1).describe("the Neo4j password (locally from .env.example)"),
   API_KEYS_SECRET: z.string().min(1).default("vigil/api-keys"),
+  KEV_FEED_URL: url(["http:", "https:"])
+    .default("https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json")
+    .describe("an http(s) URL of the CISA KEV JSON feed"),
+  /** The CSV dump (no key needed) or the JSON API `…/v1/urls/recent/` (needs the Auth-Key secret). */
+  URLHAUS_FEED_URL: url(["http:", "https:"])
+    .default("https://urlhaus.abuse.ch/downloads/csv_recent/")
+    .describe("an http(s) URL of the URLhaus CSV dump or JSON API"),
+  FEED_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(300_000)
+    .default(30_000)
+    .describe("milliseconds per feed request, 1000 to 300000"),
+  FEED_RETRIES: z.coerce.number().int().min(0).max(10).default(3).describe("a whole number from 0 to 10"),
+  FEED_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(200 * 1024 * 1024)
+    .describe("the largest feed body accepted, in bytes"),
   URLHAUS_AUTH_KEY_SECRET: z.string().min(1).default("vigil/urlhaus-auth-key"),
   /** Records per Kafka-triggered invocation (serverless.yml reads it too). */
   KAFKA_BATCH_SIZE: z.coerce

@@ -1,9 +1,23 @@
 import { promisify } from "node:util";
 import { gunzip, gzip } from "node:zlib";
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
 import { ServiceUnavailableError } from "../../core/errors";
+import type { SnapshotStore } from "../../core/feeds/feed-source";
 import type { BronzeStore } from "../../core/ingest/ingest-batch";
 import type { BronzeReader } from "../../core/ingest/replay";
+
+const s3Failure = (bucket: string, what: string, key: string, error: unknown) =>
+  new ServiceUnavailableError(
+    "s3",
+    `${what} s3://${bucket}/${key} failed: ${(error as Error).message}`,
+    error,
+  );
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -24,11 +38,7 @@ export function s3Bronze(s3: S3Client, bucket: string): BronzeStore {
           }),
         );
       } catch (error) {
-        throw new ServiceUnavailableError(
-          "s3",
-          `PUT s3://${bucket}/${key} failed: ${(error as Error).message}`,
-          error,
-        );
+        throw s3Failure(bucket, "PUT", key, error);
       }
     },
   };
@@ -64,6 +74,42 @@ export function s3BronzeReader(s3: S3Client, bucket: string): BronzeReader {
         .split("\n")
         .filter((line) => line !== "")
         .map((line) => JSON.parse(line) as unknown);
+    },
+  };
+}
+
+const statusOf = (error: unknown) =>
+  (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+
+/**
+ * Feed snapshots on S3, immutable: a key that exists is never written again. The check is a HEAD, and the
+ * PUT itself is conditional (`If-None-Match: *`), so two runs racing on one snapshot cannot replace it.
+ */
+export function s3Snapshots(s3: S3Client, bucket: string): SnapshotStore {
+  const failed = (what: string, key: string, error: unknown) => s3Failure(bucket, what, key, error);
+  return {
+    async putOnce(key, body, contentType) {
+      try {
+        await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        return false;
+      } catch (error) {
+        if (statusOf(error) !== 404) throw failed("HEAD", key, error);
+      }
+      try {
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: body,
+            ContentType: contentType,
+            IfNoneMatch: "*",
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (statusOf(error) === 412) return false;
+        throw failed("PUT", key, error);
+      }
     },
   };
 }

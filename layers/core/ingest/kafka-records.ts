@@ -46,3 +46,27 @@ export function originOf(record: LambdaKafkaRecord): RecordOrigin {
     key: record.key === undefined ? null : Buffer.from(record.key, "base64").toString("utf8"),
   };
 }
+
+/**
+ * Runs each topic's handler on that topic's records of the event (an event may carry several topics). A
+ * record of a topic without a handler is a deployment error — the function subscribed to a topic it does
+ * not know — so it fails the batch loudly rather than being dropped.
+ */
+export async function byTopic<R>(
+  event: LambdaKafkaEvent,
+  handlers: Record<string, (batch: LambdaKafkaEvent) => Promise<R>>,
+): Promise<Record<string, R>> {
+  const topics = [...new Set(recordsOf(event).map((r) => r.topic))];
+  const results: Record<string, R> = {};
+  for (const topic of topics) {
+    const handle = handlers[topic];
+    if (!handle) {
+      throw new Error(`no handler for topic "${topic}" (known: ${Object.keys(handlers).join(", ")})`);
+    }
+    const records = Object.fromEntries(
+      Object.entries(event.records).filter(([, list]) => list.some((r) => r.topic === topic)),
+    );
+    results[topic] = await handle({ ...event, records });
+  }
+  return results;
+}

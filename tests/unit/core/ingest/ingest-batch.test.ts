@@ -93,7 +93,7 @@ describe("ingesting a batch", () => {
       1,
     );
     await expect(ingestByTopic(routes, event([valid("a")], "other.topic"))).rejects.toThrow(
-      'no ingest route for topic "other.topic"',
+      'no handler for topic "other.topic"',
     );
   });
 });
