@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { FeedRejectedError, InvalidInputError } from "../../../../layers/core/errors";
 import {
   diffKevCatalog,
+  fromKevRow,
   KEV_FIELDS,
   type KevCatalog,
   KevCatalogSchema,
@@ -532,5 +533,14 @@ describeRealData("the real KEV publications", () => {
       ["CVE-2025-23006", "added", null],
     ]);
     expect(diff).toMatchObject({ added: 1, removed: 1, modified: 1, unchanged: 1249 });
+  });
+});
+
+describe("fromKevRow", () => {
+  it("gives back the published entry a row was made from, the vendor as published", () => {
+    const published = entry({ vendorProject: "SimpleHelp ", cwes: ["CWE-22", "CWE-200"] });
+    const row = toKevRow(published);
+    expect(row.vendor_project).toBe("SimpleHelp");
+    expect(fromKevRow(row)).toEqual(published);
   });
 });
