@@ -3,8 +3,12 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 STACK := bash localstack/stack.sh
 WITH_STACK := bash localstack/with-stack.sh
+# dbt for warehouse/: installs itself on first use, reads the connection from the settings (DATABASE_URL).
+DBT := bash localstack/dbt.sh
+# `make docs DOCS_SERVE=1` serves the docs on 127.0.0.1:DOCS_PORT after generating them (Ctrl-C stops it).
+DOCS_PORT ?= 8580
 
-.PHONY: help install up down reset status logs start test lint typecheck unit integration package init demo replay bench
+.PHONY: help install up down reset status logs start test lint typecheck unit integration package init demo replay bench dbt docs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -47,8 +51,8 @@ typecheck: install ## tsc --noEmit over everything, the JS companions included
 unit: install ## unit tests: pure logic, no network
 	@npx vitest run --project unit
 
-integration: install ## integration tests against the local stack (starts it if needed, stops what it started)
-	@$(WITH_STACK) npx vitest run --project integration
+integration: install ## integration tests against the local stack, then dbt build on the data they loaded (starts the stack if needed, stops what it started)
+	@$(WITH_STACK) bash -c 'npx vitest run --project integration && echo "==> dbt build on the data the tests loaded" && $(DBT) build' 
 
 test: install lint typecheck unit integration ## lint, type check, unit and integration tests
 
@@ -63,3 +67,11 @@ replay: up ## rebuild raw.threat_events and the graph from bronze alone: make re
 
 bench: install ## throughput benchmarks beside their same-run baselines (make bench BENCH_EVENTS=100000)
 	@$(WITH_STACK) node --import tsx bench/ingest.ts $(or $(BENCH_EVENTS),100000)
+
+dbt: ## dbt build of warehouse/ against the running stack: staging views, marts, every test (DBT_ARGS=... adds flags)
+	@$(DBT) build $(DBT_ARGS)
+
+docs: ## dbt docs into warehouse/target (open static_index.html, or make docs DOCS_SERVE=1: http://127.0.0.1:8580)
+	@$(DBT) docs generate --static
+	@echo "==> docs: warehouse/target/static_index.html (open it in a browser; no server needed)"
+	@if [ -n "$(DOCS_SERVE)" ]; then $(DBT) docs serve --host 127.0.0.1 --port "$(DOCS_PORT)" --no-browser; fi

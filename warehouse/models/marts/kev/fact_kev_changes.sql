@@ -1,0 +1,17 @@
+-- One row per recorded KEV change (added, removed, or one modified field), with when CISA released the
+-- catalogue version that brought it.
+select
+    ch.change_id,
+    ch.cve_id,
+    ch.change,
+    ch.field,
+    ch.before,
+    ch.after,
+    ch.catalog_version,
+    ch.previous_catalog_version,
+    cat.date_released as catalog_released_at,
+    ch.recorded_at,
+    {{ date_key('ch.recorded_at') }} as recorded_date_key,
+    ch.run_id
+from {{ ref('stg_kev_changes') }} as ch
+left join {{ ref('stg_kev_catalogs') }} as cat on cat.catalog_version = ch.catalog_version
