@@ -63,16 +63,25 @@ if (require.main === module) {
   }
 }
 
+/** A comma-separated setting as a list, empty entries dropped. */
+const listOf = (value) =>
+  String(value ?? "")
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+
 // serverless.yml resolves `${file(./localstack/settings.cjs)}` by calling the exported function; it also
-// gets the broker list as an array and the batch size as a number, the shapes the `kafka:` event takes.
+// gets the broker, subnet and security group lists as arrays and the batch size as a number, the shapes
+// the `kafka:` event and `provider.vpc` take.
 module.exports = async () => {
   const settings = loadSettings();
   return {
     ...settings,
-    KAFKA_BROKER_LIST: String(settings.KAFKA_BROKERS ?? "")
-      .split(",")
-      .map((b) => b.trim()),
+    KAFKA_BROKER_LIST: listOf(settings.KAFKA_BROKERS),
     KAFKA_BATCH_SIZE: Number(settings.KAFKA_BATCH_SIZE ?? 100),
+    DEPLOY_KAFKA_BROKER_LIST: listOf(settings.DEPLOY_KAFKA_BROKERS),
+    DEPLOY_SUBNET_ID_LIST: listOf(settings.DEPLOY_SUBNET_IDS),
+    DEPLOY_SECURITY_GROUP_ID_LIST: listOf(settings.DEPLOY_SECURITY_GROUP_IDS),
   };
 };
 module.exports.loadSettings = loadSettings;

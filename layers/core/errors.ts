@@ -69,3 +69,10 @@ export class FeedRejectedError extends VigilError {
     this.where = where;
   }
 }
+
+/** What the caller asked for does not exist (an unknown event id, CVE or graph node): HTTP 404. */
+export class NotFoundError extends VigilError {
+  constructor(what: string, key: string) {
+    super(`${what} ${JSON.stringify(key)} not found`, { reason: "not_found", retryable: false, status: 404 });
+  }
+}

@@ -76,6 +76,20 @@ const schema = {
     .enum(["true", "false"])
     .optional()
     .transform((v) => v === "true"),
+  /** Where S3 announces objects created under raw-logs/ locally (the offline S3 trigger polls it). */
+  RAW_LOGS_QUEUE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,80}$/)
+    .default("vigil-raw-logs")
+    .describe("an SQS queue name (letters, digits, - and _, at most 80)"),
+  /** Lines of a security log committed per transaction (the resume granularity after a crash). */
+  SECURITY_LOGS_CHUNK_LINES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .default(1000)
+    .describe("a whole number from 1 to 100000"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 } as const;
 

@@ -1,6 +1,10 @@
 import type middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { VigilError } from "../core/errors";
+import { invalidInput, MAX_QUERY_STRING_BYTES } from "../core/api/params";
+import type { ApiRoute } from "../core/api/routes";
+import { z } from "../core/api/zod";
+import { InvalidInputError, VigilError } from "../core/errors";
+import { lambdaHandler } from "./handler";
 import { logger } from "./logger";
 
 /** A JSON response with the headers every route sends. */
@@ -22,7 +26,8 @@ export function httpErrors(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGat
     onError: async (request) => {
       const error = request.error;
       if (error instanceof VigilError && error.status < 500) {
-        request.response = json(error.status, { error: error.reason, message: error.message });
+        const field = error instanceof InvalidInputError ? { field: error.field } : {};
+        request.response = json(error.status, { error: error.reason, message: error.message, ...field });
         return;
       }
       const status = error instanceof VigilError ? error.status : 500;
@@ -36,4 +41,62 @@ export function httpErrors(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGat
       request.response = json(status, { error: status === 503 ? "service_unavailable" : "internal_error" });
     },
   };
+}
+
+/** The parsed input of a validated route: its query and path parameters, as its schemas output them. */
+export interface RouteInput<R extends ApiRoute> {
+  query: z.output<R["query"]>;
+  path: R["params"] extends z.AnyZodObject ? z.output<R["params"]> : Record<string, never>;
+}
+
+/** An HTTP API event after `validateRequest`: the raw event plus its parsed input. */
+export type ValidatedEvent<R extends ApiRoute> = APIGatewayProxyEventV2 & { input: RouteInput<R> };
+
+/**
+ * The one request validation of every API route, before its handler and before any database work: a
+ * query string over MAX_QUERY_STRING_BYTES is a 414; query and path parameters are parsed with the route's
+ * zod schemas, and the first problem is a 400 naming the parameter and what was expected.
+ */
+export function validateRequest<R extends ApiRoute>(
+  route: R,
+): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
+  const accepted = Object.keys(route.query.shape);
+  return {
+    before: async (request) => {
+      const event = request.event;
+      const bytes = Buffer.byteLength(event.rawQueryString ?? "", "utf8");
+      if (bytes > MAX_QUERY_STRING_BYTES) {
+        throw new VigilError(`query string is ${bytes} bytes; at most ${MAX_QUERY_STRING_BYTES} are read`, {
+          reason: "query_too_long",
+          retryable: false,
+          status: 414,
+        });
+      }
+      // A NUL character can never be stored in Postgres text, so no value with one can match anything;
+      // refused here, once, rather than failing deep inside a query.
+      const raw = { ...event.queryStringParameters, ...event.pathParameters };
+      for (const [name, value] of Object.entries(raw)) {
+        if (value?.includes("\u0000")) throw new InvalidInputError(name, "must not contain a NUL character");
+      }
+      const query = route.query.safeParse(event.queryStringParameters ?? {});
+      if (!query.success) throw invalidInput(query.error, accepted);
+      const path = (route.params ?? EMPTY).safeParse(event.pathParameters ?? {});
+      if (!path.success) throw invalidInput(path.error);
+      (event as ValidatedEvent<R>).input = { query: query.data, path: path.data } as RouteInput<R>;
+    },
+  };
+}
+
+const EMPTY = z.object({});
+
+/**
+ * An API route's Lambda handler: `main` gets the validated input and returns the response body (200),
+ * or throws — a VigilError below 500 is shown to the caller, anything else is a bare 5xx.
+ */
+export function apiHandler<R extends ApiRoute>(route: R, main: (input: RouteInput<R>) => Promise<unknown>) {
+  return lambdaHandler(async (event: APIGatewayProxyEventV2) =>
+    json(200, await main((event as ValidatedEvent<R>).input)),
+  )
+    .use(httpErrors())
+    .use(validateRequest(route));
 }

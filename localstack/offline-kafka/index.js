@@ -102,8 +102,12 @@ export default class OfflineKafka {
         backoff,
         concurrency: config.concurrency ?? 10,
       });
-      await poller.start();
       this.#pollers.push(poller);
+      // Not awaited: joining a group can wait out a previous run's members (up to the session timeout), and
+      // the HTTP API must not wait for that. Each trigger logs its line once it consumes.
+      poller.start().catch((/** @type {Error} */ error) => {
+        this.log.error(`kafka trigger ${poller.name}: could not start (${error.message})`);
+      });
     }
   }
 

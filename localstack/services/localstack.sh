@@ -2,7 +2,8 @@
 # from a venv under VIGIL_HOME, started as `python -m localstack.runtime.main` (what the official image's
 # localstack-supervisor runs). localstack-core 4.14 ships no CLI; the separate `localstack` CLI package only
 # offers a deprecated `start --host` that cannot detach, so it is not used.
-# Serves S3, SQS, Secrets Manager, SSM, CloudFormation, STS and IAM on 127.0.0.1:LOCALSTACK_PORT only.
+# Serves S3, SQS, Secrets Manager, SSM, CloudFormation, STS, IAM, SNS and CloudWatch on 127.0.0.1:LOCALSTACK_PORT
+# only (SNS and CloudWatch for the deploy rehearsal: the stack's alarm topic and alarms).
 #
 # Optional: LOCALSTACK_PYTHON (a Python >= 3.12 to build the venv with), LOCALSTACK_DEBUG=1 (verbose log).
 # Defines localstack_install, _start, _healthy and _describe (stop: the launcher signals the process group).
@@ -10,7 +11,7 @@
 # starts empty and the launcher's init step recreates buckets, queues and secrets.
 
 LOCALSTACK_VERSION=4.14.0
-LOCALSTACK_SERVICES=s3,sqs,secretsmanager,ssm,cloudformation,sts,iam
+LOCALSTACK_SERVICES=s3,sqs,secretsmanager,ssm,cloudformation,sts,iam,sns,cloudwatch
 # What localstack_healthy requires to be up (the others load lazily on first use).
 LOCALSTACK_HEALTH_SERVICES="s3 sqs secretsmanager ssm"
 

@@ -45,12 +45,15 @@ async function runUpsert(pool: pg.Pool, sql: string, rows: unknown[]): Promise<{
   }
 }
 
+// The newest version per event_id, in event_id order: batches of different partitions that share keys
+// (a producer re-sending an event under another key) then lock those rows in one global order and
+// cannot deadlock each other.
 const newest = <T extends { event_id: string; ts: string }>(records: readonly IngestedRecord<T>[]) =>
   latestPerKey(
     records,
     (r) => r.event.event_id,
     (r) => [Date.parse(r.event.ts), r.origin.offset],
-  );
+  ).sort((a, b) => (a.event.event_id < b.event.event_id ? -1 : a.event.event_id > b.event.event_id ? 1 : 0));
 
 /** `raw.threat_events`, keyed by event_id. */
 export const threatEventTable = (pool: pg.Pool): EventSink<ThreatEvent> => ({

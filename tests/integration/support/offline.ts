@@ -65,7 +65,7 @@ export async function startOffline(
           throw new Error(`serverless offline exited (${child.exitCode}):\n${output}`);
         return readyLine.test(output) ? true : undefined;
       },
-      90_000,
+      240_000,
     );
   } catch (error) {
     await stop();

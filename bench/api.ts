@@ -1,0 +1,223 @@
+/**
+ * `make bench` (API part): p50/p95/p99 latency of the two hottest API routes — the events list and the IP
+ * pivot — with a million events in raw.threat_events, under 50 concurrent clients.
+ *
+ * The handlers are called in-process, exactly as Lambda calls them (the middy chain: validation, the
+ * handler, the error mapping, Postgres through the container's pool of 10 connections), with API Gateway
+ * v2 events. HTTP and the authorizer are not in the figures: serverless offline adds a worker thread per
+ * concurrent request, which on a 2-core machine measures the emulator rather than the API.
+ *
+ * The million events are synthetic, under the event_id prefix `bench-api-`, loaded once with one
+ * INSERT … SELECT generate_series (about 40 s) and kept for later runs; remove them with
+ * `DELETE FROM raw.threat_events WHERE event_id LIKE 'bench-api-%'`. Their IPs are in 198.18.0.0/15 (the
+ * benchmarking range): 20 hot addresses draw a third of the events, with scores kept at or below 0.8 so
+ * that the high-score rankings of real data stay as they are; actors are `bench-actor-N`.
+ * Usage: node --import tsx bench/api.ts [requests per scenario, default 4000] [concurrency, default 50]
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import { list as listEvents } from "../functions/api/events";
+import { pivot as ipPivot } from "../functions/api/ips";
+import { clients, closeClients } from "../layers/runtime/clients";
+
+const REQUESTS = Number(process.argv[2] ?? 4_000);
+const CONCURRENCY = Number(process.argv[3] ?? 50);
+const BENCH_EVENTS = 1_000_000;
+const TARGET_P95_MS = 50;
+const PREFIX = "bench-api-";
+
+const LOAD = `
+INSERT INTO raw.threat_events (event_id, ts, type, msg, actor, ip, tactic, score, country, channel,
+  kafka_topic, kafka_partition, kafka_offset, kafka_timestamp, bronze_key)
+SELECT '${PREFIX}' || lpad(i::text, 7, '0'),
+  timestamptz '2025-01-01 00:00:00+00' + i * interval '30 seconds' + (i % 1000) * interval '1 microsecond',
+  (ARRAY['port_scan','vuln_scan','phishing','exploit_public_app','valid_accounts','powershell','malicious_macro',
+    'scheduled_task','brute_force','password_spray','c2_beacon','dns_tunnel','exfil_over_c2','ransomware'])
+    [1 + abs(hashint8(i * 4 + 1)) % 14],
+  'bench event ' || i,
+  'bench-actor-' || abs(hashint8(i * 4 + 2)) % 50,
+  CASE WHEN i % 3 = 0 THEN ('198.18.0.' || 1 + (i / 3) % 20)::inet
+       ELSE ('198.19.' || (abs(hashint8(i)) % 65536) / 256 || '.' || abs(hashint8(i)) % 256)::inet END,
+  (ARRAY['reconnaissance','resource-development','initial-access','execution','persistence',
+    'privilege-escalation','defense-evasion','credential-access','discovery','lateral-movement','collection',
+    'command-and-control','exfiltration','impact'])[1 + abs(hashint8(i * 4 + 3)) % 14],
+  CASE WHEN i % 3 = 0 THEN (abs(hashint8(i * 4)) % 81) / 100.0 ELSE (abs(hashint8(i * 4)) % 101) / 100.0 END,
+  (ARRAY['US','DE','GB','FR','NL','UA','PL','JP','KR','BR','IN','CA'])[1 + abs(hashint8(i * 8 + 5)) % 12],
+  (ARRAY['email','web','endpoint','network','vpn','cloud'])[1 + abs(hashint8(i * 8 + 7)) % 6],
+  'bench', 0, i, timestamptz '2025-01-01 00:00:00+00' + i * interval '30 seconds', 'bench/api'
+FROM generate_series(1::bigint, ${BENCH_EVENTS}) AS i
+ON CONFLICT (event_id) DO NOTHING`;
+
+const c = clients();
+
+const count = async (sql: string, params: unknown[] = []) =>
+  Number((await c.pool.query<{ n: string }>(sql, params)).rows[0]?.n ?? 0);
+// A primary-key range rather than LIKE: counts the prefix from the index alone.
+const benchRows = () =>
+  count("SELECT count(*) AS n FROM raw.threat_events WHERE event_id >= $1 AND event_id < $2", [
+    PREFIX,
+    `${PREFIX.slice(0, -1)}.`,
+  ]);
+
+async function ensureEvents(): Promise<{ loadedMs: number | null }> {
+  if ((await benchRows()) >= BENCH_EVENTS) return { loadedMs: null };
+  console.log(
+    `loading ${BENCH_EVENTS.toLocaleString("en")} synthetic events (${PREFIX}*) into raw.threat_events…`,
+  );
+  const started = performance.now();
+  await c.pool.query(LOAD);
+  // VACUUM as well: it sets the visibility map and hint bits of the new rows now, not on the first reads.
+  await c.pool.query("VACUUM (ANALYZE) raw.threat_events");
+  return { loadedMs: performance.now() - started };
+}
+
+/** An API Gateway HTTP API (v2) event, as the route's handler receives it. */
+function httpEvent(path: string, query: Record<string, string>, pathParameters?: Record<string, string>) {
+  const rawQueryString = new URLSearchParams(query).toString();
+  return {
+    version: "2.0",
+    routeKey: `GET ${path}`,
+    rawPath: path,
+    rawQueryString,
+    headers: {},
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    pathParameters,
+    isBase64Encoded: false,
+    requestContext: { http: { method: "GET", path } },
+  } as unknown as APIGatewayProxyEventV2;
+}
+
+type Handler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+interface Scenario {
+  name: string;
+  handler: Handler;
+  request: (i: number) => APIGatewayProxyEventV2;
+}
+
+const context = {} as Context;
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+
+/** `total` requests from `concurrency` clients, each sending its next one when the last is answered. */
+async function measure(s: Scenario, total: number, concurrency: number) {
+  const latencies: number[] = [];
+  let next = 0;
+  let failures = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < total; i = next++) {
+        const t = performance.now();
+        const response = await s.handler(s.request(i), context);
+        latencies.push(performance.now() - t);
+        if (response.statusCode !== 200) failures += 1;
+      }
+    }),
+  );
+  const wallMs = performance.now() - started;
+  const sorted = latencies.sort((a, b) => a - b);
+  return {
+    p50: quantile(sorted, 0.5),
+    p95: quantile(sorted, 0.95),
+    p99: quantile(sorted, 0.99),
+    rps: Math.round(total / (wallMs / 1000)),
+    failures,
+  };
+}
+
+async function firstCursor(query: Record<string, string>): Promise<string> {
+  const first = await listEvents(httpEvent("/v1/events", query), context);
+  const cursor = (JSON.parse(first.body ?? "{}") as { meta?: { next_cursor?: string } }).meta?.next_cursor;
+  if (!cursor) throw new Error("bench: the first page of events has no next page");
+  return cursor;
+}
+
+async function main(): Promise<void> {
+  const { loadedMs } = await ensureEvents();
+  const [total, bench] = [await count("SELECT count(*) AS n FROM raw.threat_events"), await benchRows()];
+  const hot = Array.from({ length: 20 }, (_, i) => `198.18.0.${i + 1}`);
+  const cold = Array.from({ length: 200 }, (_, i) => `198.19.${(i * 37) % 256}.${(i * 101) % 256}`);
+  const actors = Array.from({ length: 50 }, (_, i) => `bench-actor-${i}`);
+  const cursor = await firstCursor({ limit: "50" });
+  const scenarios: Scenario[] = [
+    {
+      name: "events list, newest page",
+      handler: (e, ctx) => listEvents(e, ctx),
+      request: () => httpEvent("/v1/events", { limit: "50" }),
+    },
+    {
+      name: "events list, page 2 (cursor)",
+      handler: (e, ctx) => listEvents(e, ctx),
+      request: () => httpEvent("/v1/events", { limit: "50", cursor }),
+    },
+    {
+      name: "events list, actor + tactic",
+      handler: (e, ctx) => listEvents(e, ctx),
+      request: (i) =>
+        httpEvent("/v1/events", { actor: actors[i % actors.length] ?? "", tactic: "execution", limit: "50" }),
+    },
+    {
+      name: "IP pivot, hot IPs (~16,700 events each)",
+      handler: (e, ctx) => ipPivot(e, ctx),
+      request: (i) =>
+        httpEvent(`/v1/ips/${hot[i % hot.length]}`, { limit: "50" }, { ip: hot[i % hot.length] ?? "" }),
+    },
+    {
+      name: "IP pivot, other IPs (~10 events each)",
+      handler: (e, ctx) => ipPivot(e, ctx),
+      request: (i) =>
+        httpEvent(`/v1/ips/${cold[i % cold.length]}`, { limit: "50" }, { ip: cold[i % cold.length] ?? "" }),
+    },
+  ];
+
+  console.log(
+    `\nAPI latency, in-process handler calls (middy + validation + Postgres pool of 10), ${CONCURRENCY} concurrent clients`,
+  );
+  console.log(
+    `raw.threat_events: ${total.toLocaleString("en")} rows (${bench.toLocaleString("en")} synthetic bench-api-*)` +
+      (loadedMs === null ? ", already loaded" : `, loaded in ${(loadedMs / 1000).toFixed(1)} s`),
+  );
+  // Each scenario beside its baseline from the same run: one client alone (no queueing: the service time).
+  const rows: string[][] = [
+    [
+      "scenario",
+      "1 client p50/p95 ms",
+      `${CONCURRENCY} clients p50/p95/p99 ms`,
+      "req/s",
+      "p95 target",
+      "errors",
+    ],
+  ];
+  let missed = 0;
+  for (const s of scenarios) {
+    await measure(s, Math.min(200, REQUESTS), CONCURRENCY); // warm-up: connections, plans, caches
+    const alone = await measure(s, Math.min(500, REQUESTS), 1);
+    const r = await measure(s, REQUESTS, CONCURRENCY);
+    const ok = r.p95 < TARGET_P95_MS && r.failures + alone.failures === 0;
+    if (!ok) missed += 1;
+    rows.push([
+      s.name,
+      `${alone.p50.toFixed(1)} / ${alone.p95.toFixed(1)}`,
+      `${r.p50.toFixed(1)} / ${r.p95.toFixed(1)} / ${r.p99.toFixed(1)}`,
+      String(r.rps),
+      `< ${TARGET_P95_MS} ${ok ? "met" : "MISSED"}`,
+      String(r.failures + alone.failures),
+    ]);
+  }
+  const widths = rows[0]?.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? "").length))) ?? [];
+  for (const r of rows) console.log(r.map((cell, col) => cell.padEnd(widths[col] ?? 0)).join("  "));
+  console.log(
+    `(${REQUESTS} requests per scenario. Clients send their next request as soon as the last is answered, so ` +
+      `latency under load is at least ${CONCURRENCY} / req/s: the machine's throughput sets it.)`,
+  );
+  if (missed > 0) console.log(`\n${missed} scenario(s) missed the p95 target (see above).`);
+}
+
+main()
+  .catch((error: unknown) => {
+    console.error(`bench/api: ${(error as Error).stack ?? error}`);
+    process.exitCode = 1;
+  })
+  .finally(() => closeClients());

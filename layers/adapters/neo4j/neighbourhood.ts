@@ -1,0 +1,133 @@
+import neo4j, { type Driver, type Node, type Relationship } from "neo4j-driver";
+import {
+  addHop,
+  GRAPH_BOUNDS,
+  type GraphNode,
+  type GraphRelationship,
+  graphKeyOf,
+  type NeighbourhoodState,
+  startNeighbourhood,
+} from "../../core/api/graph";
+import { ServiceUnavailableError } from "../../core/errors";
+import { GRAPH_CONSTRAINTS } from "../../core/graph-schema";
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The start node's look-up for a label. Labels and property names cannot be Cypher parameters, so they
+ * come only from the graph's constraint list (graphKeyOf) and are checked to be plain identifiers; the key
+ * value is a parameter.
+ */
+function startStatement(label: string): string {
+  const key = graphKeyOf(label);
+  if (!IDENTIFIER.test(key.label) || !IDENTIFIER.test(key.property)) {
+    throw new Error(`not a plain identifier: ${key.label}.${key.property}`);
+  }
+  return `MATCH (n:${key.label} {${key.property}: $key}) RETURN n LIMIT 1`;
+}
+
+// One hop out of the frontier, relationships already collected left out, at most $limit rows: Neo4j stops
+// expanding once it has them, so a node with 50,000 relationships costs no more than the bound.
+const HOP = `
+MATCH (n)-[r]-(m) WHERE elementId(n) IN $frontier AND NOT elementId(r) IN $seen
+RETURN r, m LIMIT toInteger($limit)`;
+
+/** A property value as JSON: integers as numbers, temporal values as ISO text, lists element-wise. */
+function plainValue(value: unknown): unknown {
+  if (neo4j.isInt(value)) return value.inSafeRange() ? value.toNumber() : value.toString();
+  if (Array.isArray(value)) return value.map(plainValue);
+  if (
+    neo4j.isDate(value) ||
+    neo4j.isDateTime(value) ||
+    neo4j.isLocalDateTime(value) ||
+    neo4j.isTime(value) ||
+    neo4j.isLocalTime(value) ||
+    neo4j.isDuration(value)
+  ) {
+    return String(value);
+  }
+  if (neo4j.isPoint(value)) return { srid: Number(value.srid), x: value.x, y: value.y, z: value.z ?? null };
+  return value;
+}
+
+const plainProperties = (properties: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, plainValue(v)]));
+
+function toNode(node: Node): GraphNode {
+  const key = GRAPH_CONSTRAINTS.find((c) => node.labels.includes(c.label));
+  const value = key ? node.properties[key.property] : undefined;
+  return {
+    id: node.elementId,
+    labels: [...node.labels].sort(),
+    key: value === undefined || value === null ? null : String(plainValue(value)),
+    properties: plainProperties(node.properties),
+  };
+}
+
+const toRelationship = (r: Relationship): GraphRelationship => ({
+  id: r.elementId,
+  type: r.type,
+  start: r.startNodeElementId,
+  end: r.endNodeElementId,
+  properties: plainProperties(r.properties),
+});
+
+/** The threat graph around one node, breadth first, one bounded query per hop. */
+export function neo4jNeighbourhood(driver: Driver) {
+  return {
+    /** @returns null when no node has that label and key. */
+    async around(
+      label: string,
+      key: string,
+      depth: number,
+      maxNodes: number,
+    ): Promise<(NeighbourhoodState & { root: string }) | null> {
+      const bounds = {
+        maxNodes: Math.min(maxNodes, GRAPH_BOUNDS.maxNodes),
+        maxRelationships: GRAPH_BOUNDS.maxRelationships,
+      };
+      const statement = startStatement(label);
+      const session = driver.session({ defaultAccessMode: neo4j.session.READ });
+      try {
+        const start = await session.run(statement, { key });
+        const root = start.records[0]?.get("n") as Node | undefined;
+        if (!root) return null;
+        const state = startNeighbourhood(toNode(root));
+        let frontier = [root.elementId];
+        for (let hop = 0; hop < Math.min(depth, GRAPH_BOUNDS.maxDepth) && frontier.length > 0; hop += 1) {
+          const room = bounds.maxRelationships - state.relationships.size;
+          if (room <= 0) {
+            state.truncated = true;
+            break;
+          }
+          // One row beyond the room left: if it comes back, there was more than the bound allows.
+          const result = await session.run(HOP, {
+            frontier,
+            seen: [...state.relationships.keys()],
+            limit: room + 1,
+          });
+          if (result.records.length > room) state.truncated = true;
+          frontier = addHop(
+            state,
+            result.records.slice(0, room).map((r) => ({
+              relationship: toRelationship(r.get("r") as Relationship),
+              node: toNode(r.get("m") as Node),
+            })),
+            bounds,
+          );
+        }
+        return { ...state, root: root.elementId };
+      } catch (error) {
+        // An unreachable or restarting Neo4j is a 503; anything else (a defect) stays a 500.
+        if (!neo4j.isRetriableError(error)) throw error;
+        throw new ServiceUnavailableError(
+          "neo4j",
+          `reading a neighbourhood: ${(error as Error).message}`,
+          error,
+        );
+      } finally {
+        await session.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import type pg from "pg";
+import type { ApiKev, ApiKevChange, ApiUrl, KevFilter, UrlFilter } from "../../core/api/feeds";
+import type { FeedQueries } from "../../core/api/investigations";
+import { FEED_TABLES, type FeedTables } from "./feed-tables";
+import { containsPattern, keysetAfter, readRows, whereClause } from "./read";
+
+const utc = (column: string, micro = false) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.${micro ? "US" : "MS"}"Z"')`;
+
+/** raw.kev_vulnerabilities as the API returns it. */
+export const KEV_API_COLUMNS = `cve_id, vendor_project, product, vulnerability_name,
+  to_char(date_added, 'YYYY-MM-DD') AS date_added, short_description, required_action,
+  to_char(due_date, 'YYYY-MM-DD') AS due_date, known_ransomware_campaign_use, ransomware_known, notes, cwes,
+  catalog_version, removed_in_version`;
+
+/** raw.urlhaus_urls as the API returns it. */
+export const URL_API_COLUMNS = `urlhaus_id::text AS urlhaus_id, url, host, url_status, threat, tags,
+  ${utc("date_added")} AS date_added, ${utc("last_online")} AS last_online, reporter, urlhaus_link,
+  ${utc("last_seen_at")} AS last_seen_at`;
+
+// Each filter's SQL; values are always the positional parameter given (LIKE patterns escaped beforehand).
+const KEV_CONDITIONS: { [K in keyof KevFilter]-?: (p: string) => string } = {
+  vendor: (p) => `(lower(vendor_project) LIKE ${p} OR lower(vendor_project_raw) LIKE ${p})`,
+  product: (p) => `lower(product) LIKE ${p}`,
+  ransomware: (p) => `ransomware_known = ${p}`,
+  added_since: (p) => `date_added >= ${p}::date`,
+  include_removed: (p) => `(${p}::boolean OR removed_in_version IS NULL)`,
+};
+
+const URL_CONDITIONS: { [K in keyof UrlFilter]-?: (p: string) => string } = {
+  status: (p) => `url_status = ${p}`,
+  threat: (p) => `threat = ${p}`,
+  // URLhaus spells tags as reporters typed them (Mozi, mozi): matched case-insensitively.
+  tag: (p) => `EXISTS (SELECT 1 FROM unnest(tags) AS tag WHERE lower(tag) = lower(${p}))`,
+  host: (p) => `host = ${p}`,
+};
+
+/** The KEV and URLhaus tables as the API lists and searches them (schemas swappable for tests). */
+export function postgresFeedQueries(pool: pg.Pool, t: FeedTables = FEED_TABLES): FeedQueries {
+  return {
+    async listKev(filter, page) {
+      const values: unknown[] = [];
+      const keyset = keysetAfter(page.after, (a, b) => `(date_added, cve_id) < (${a}::date, ${b})`, values);
+      const where = whereClause(
+        {
+          ...filter,
+          vendor: filter.vendor === undefined ? undefined : containsPattern(filter.vendor.toLowerCase()),
+          product: filter.product === undefined ? undefined : containsPattern(filter.product.toLowerCase()),
+          include_removed: filter.include_removed ?? false,
+        },
+        KEV_CONDITIONS,
+        values,
+        keyset,
+      );
+      values.push(page.limit + 1);
+      const rows = await readRows<ApiKev>(
+        pool,
+        "searching KEV",
+        // Sorted by the table's columns (`k.`): the bare names are the select list's text renderings.
+        `SELECT ${KEV_API_COLUMNS} FROM ${t.kevVulnerabilities} AS k ${where}
+         ORDER BY k.date_added DESC, k.cve_id DESC LIMIT $${values.length}`,
+        values,
+      );
+      return rows.map((r) => ({ ...r, position: [r.date_added, r.cve_id] as [string, string] }));
+    },
+
+    async cve(cveId) {
+      const [entries, changes] = await Promise.all([
+        readRows<ApiKev>(
+          pool,
+          "reading a KEV entry",
+          `SELECT ${KEV_API_COLUMNS} FROM ${t.kevVulnerabilities} WHERE cve_id = $1`,
+          [cveId],
+        ),
+        readRows<ApiKevChange & { change_id: string }>(
+          pool,
+          "reading a CVE's KEV history",
+          `SELECT change_id, change, field, before, after, catalog_version, previous_catalog_version,
+             ${utc("recorded_at")} AS recorded_at
+           FROM ${t.kevChanges} WHERE cve_id = $1 ORDER BY change_id`,
+          [cveId],
+        ),
+      ]);
+      const entry = entries[0];
+      if (!entry) return null;
+      return { entry, changes: changes.map((c) => ({ ...c, change_id: Number(c.change_id) })) };
+    },
+
+    async listUrls(filter, page) {
+      const values: unknown[] = [];
+      const keyset = keysetAfter(
+        page.after,
+        (a, b) => `(date_added, urlhaus_id) < (${a}::timestamptz, ${b}::bigint)`,
+        values,
+      );
+      const where = whereClause(filter, URL_CONDITIONS, values, keyset);
+      values.push(page.limit + 1);
+      const rows = await readRows<ApiUrl & { position_ts: string }>(
+        pool,
+        "searching URLhaus URLs",
+        // Sorted by the table's columns (`u.`): the bare names are the select list's text renderings, and
+        // a text urlhaus_id would not sort as the keyset's numeric one compares.
+        `SELECT ${URL_API_COLUMNS}, ${utc("date_added", true)} AS position_ts FROM ${t.urlhausUrls} AS u ${where}
+         ORDER BY u.date_added DESC, u.urlhaus_id DESC LIMIT $${values.length}`,
+        values,
+      );
+      return rows.map(({ position_ts, ...r }) => ({
+        ...r,
+        position: [position_ts, r.urlhaus_id] as [string, string],
+      }));
+    },
+  };
+}

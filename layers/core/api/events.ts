@@ -1,0 +1,119 @@
+import { InvalidInputError } from "../errors";
+import { ATTACK_TACTICS, ThreatEventSchema } from "../events/threat-event";
+import { type CursorKey, decodeCursor } from "./cursor";
+import { cursorParam, instantParam, limitParam, scoreParam, textParam } from "./params";
+import { z } from "./zod";
+
+const event = ThreatEventSchema.shape;
+
+/**
+ * The filters of `GET /v1/events`. The event fields reuse the ingest schema's own rules, so a filter
+ * value the pipeline could never have stored is refused as such (a tactic outside ATT&CK, a country that
+ * is not two capitals).
+ */
+export const EventListQuery = z
+  .object({
+    type: event.type,
+    actor: event.actor,
+    tactic: z.enum(ATTACK_TACTICS).optional().describe("ATT&CK tactic (lower-kebab name)"),
+    country: event.country,
+    channel: event.channel,
+    min_score: scoreParam.optional().describe("Only events scoring at least this, 0 to 1"),
+    since: instantParam.optional().describe("Only events at or after this time"),
+    until: instantParam.optional().describe("Only events before this time"),
+    limit: limitParam,
+    cursor: cursorParam,
+  })
+  .strict();
+
+/** The page parameters of the lists that take no other filter (an actor's events). */
+export const PageQuery = z.object({ limit: limitParam, cursor: cursorParam }).strict();
+
+export const EventIdPath = z.object({
+  id: textParam(128).describe("The event's event_id"),
+});
+
+export const ActorPath = z.object({
+  actor: textParam(256).describe("Threat actor or group name, exactly as reported"),
+});
+
+/** What the events queries filter on: the list's filters, plus the targeted IP for the IP pivot. */
+export interface EventFilter {
+  type?: string;
+  actor?: string;
+  tactic?: string;
+  country?: string;
+  channel?: string;
+  min_score?: number;
+  since?: string;
+  until?: string;
+  ip?: string;
+}
+
+/** A page request: at most `limit` rows, after the cursor's position when there is one. */
+export interface EventPageRequest {
+  limit: number;
+  after?: CursorKey<"events">;
+}
+
+/**
+ * The filter and page of a validated events query: checks what one field alone cannot (the time range)
+ * and opens the cursor against these very filters.
+ * @throws InvalidInputError naming `until` or `cursor`.
+ */
+export function eventQuery(
+  query: Partial<z.output<typeof EventListQuery>> & { limit: number; cursor?: string | undefined },
+  fixed: Partial<EventFilter> = {},
+): { filter: EventFilter; page: EventPageRequest } {
+  const { limit, cursor, ...rest } = query;
+  const filter: EventFilter = Object.fromEntries(
+    Object.entries({ ...rest, ...fixed }).filter(([, v]) => v !== undefined),
+  );
+  if (filter.since && filter.until && Date.parse(filter.until) <= Date.parse(filter.since)) {
+    throw new InvalidInputError("until", `must be after since (${filter.since})`);
+  }
+  const page: EventPageRequest = { limit };
+  if (cursor) page.after = decodeCursor("events", cursor, filter as Record<string, unknown>);
+  return { filter, page };
+}
+
+/** An event as the API returns it: the threat event's fields, null where the producer sent none. */
+export const ApiEvent = z
+  .object({
+    event_id: z.string(),
+    ts: z.string().describe("ISO 8601, UTC, milliseconds"),
+    type: z.string().nullable(),
+    msg: z.string().nullable(),
+    actor: z.string().nullable(),
+    ip: z.string().nullable(),
+    tactic: z.string().nullable(),
+    score: z.number().nullable(),
+    country: z.string().nullable(),
+    channel: z.string().nullable(),
+  })
+  .openapi("ThreatEvent");
+
+/** One event with where it came from: unknown fields, Kafka coordinates and its bronze object. */
+export const ApiEventDetail = ApiEvent.extend({
+  extra: z.record(z.unknown()).describe("Fields the producer sent beyond the schema's own"),
+  kafka: z.object({
+    topic: z.string(),
+    partition: z.number().int(),
+    offset: z.number().int(),
+    timestamp: z.string(),
+  }),
+  bronze_key: z.string().describe("The bronze object (gzipped JSONL) this version was written to"),
+  ingested_at: z.string(),
+}).openapi("ThreatEventDetail");
+
+export type ApiEvent = z.output<typeof ApiEvent>;
+export type ApiEventDetail = z.output<typeof ApiEventDetail>;
+
+/** The paging part of every list's `meta`. */
+export const ListMeta = z.object({
+  count: z.number().int().describe("Rows in this page"),
+  limit: z.number().int(),
+  next_cursor: z.string().nullable().describe("Pass as `cursor` for the next page; null on the last page"),
+});
+
+export const EventPage = z.object({ data: z.array(ApiEvent), meta: ListMeta }).openapi("EventPage");

@@ -1,0 +1,177 @@
+import { NotFoundError } from "../errors";
+import { type CursorKey, pageOf } from "./cursor";
+import type { ApiEvent, ApiEventDetail, EventFilter, EventPageRequest } from "./events";
+import {
+  type ApiKev,
+  type ApiKevChange,
+  type ApiUrl,
+  cvesNamedIn,
+  type KevFilter,
+  type UrlFilter,
+} from "./feeds";
+import type { KevLink, SourceState } from "./ips";
+import type { FeedRun, TableSize } from "./pipeline";
+
+/** An events row as the store returns it: the API's fields, plus its sort key and unknown fields. */
+export type EventListRow = ApiEvent & { position: CursorKey<"events">; extra: Record<string, unknown> };
+
+/** Port: the threat events in Postgres. A list returns up to `limit + 1` rows (the extra one says "more"). */
+export interface EventQueries {
+  list(filter: EventFilter, page: EventPageRequest): Promise<EventListRow[]>;
+  byId(eventId: string): Promise<ApiEventDetail | null>;
+  topTargetedIps(scoreAbove: number, limit: number): Promise<{ ip: string; hits: number }[]>;
+}
+
+/** Port: what else is known about an IP (URLhaus, security logs) and the KEV entries evidence names. */
+export interface IpEvidence {
+  urlsOnHost(hosts: readonly string[], limit: number): Promise<ApiUrl[]>;
+  /** The sightings of an IP, and the CVEs detections tied to them (or why there is nothing to read). */
+  sightings(
+    ip: string,
+    limit: number,
+  ): Promise<{ state: SourceState; rows: Record<string, unknown>[]; cves: string[] }>;
+  kevEntries(cves: readonly string[]): Promise<ApiKev[]>;
+}
+
+/** Port: the feed tables (KEV and URLhaus). Lists return up to `limit + 1` rows with their sort keys. */
+export interface FeedQueries {
+  listKev(
+    filter: KevFilter,
+    page: { limit: number; after?: CursorKey<"kev"> },
+  ): Promise<(ApiKev & { position: CursorKey<"kev"> })[]>;
+  cve(cveId: string): Promise<{ entry: ApiKev; changes: ApiKevChange[] } | null>;
+  listUrls(
+    filter: UrlFilter,
+    page: { limit: number; after?: CursorKey<"urls"> },
+  ): Promise<(ApiUrl & { position: CursorKey<"urls"> })[]>;
+}
+
+/** Port: the pipeline's own state, each source read on its own so one outage does not hide the others. */
+export interface PipelineProbes {
+  tables(): Promise<TableSize[]>;
+  feeds(): Promise<{ source: string; last_run: FeedRun; last_success: FeedRun | null }[]>;
+  kafka(): Promise<{
+    dead_letters: { topic: string; written: number; retained: number }[];
+    consumers: {
+      group: string;
+      topic: string;
+      function: string;
+      lag: number;
+      partitions: { partition: number; committed: number | null; high: number; lag: number }[];
+    }[];
+  }>;
+}
+
+const withoutPosition = <T extends { position: unknown }>({ position: _, ...rest }: T) => rest;
+const apiEvent = ({ position: _p, extra: _e, ...event }: EventListRow): ApiEvent => event;
+
+/** A page of events: rows without their internals, and the cursor of the next page. */
+export async function eventPage(events: EventQueries, filter: EventFilter, page: EventPageRequest) {
+  const rows = await events.list(filter, page);
+  const { rows: shown, nextCursor } = pageOf(rows, page.limit, "events", (r) => r.position, { ...filter });
+  return {
+    rows: shown,
+    body: {
+      data: shown.map(apiEvent),
+      meta: { count: shown.length, limit: page.limit, next_cursor: nextCursor },
+    },
+  };
+}
+
+/** One event by id. @throws NotFoundError when there is none. */
+export async function eventById(events: EventQueries, eventId: string) {
+  const event = await events.byId(eventId);
+  if (!event) throw new NotFoundError("event", eventId);
+  return { data: event };
+}
+
+/**
+ * The canonical text of an IP, as URLhaus hosts and Postgres `host(inet)` write it: IPv6 compressed and
+ * lower-cased (WHATWG's serialisation), IPv4 as it is.
+ */
+export function canonicalIp(ip: string): string {
+  if (!ip.includes(":")) return ip;
+  return new URL(`http://[${ip}]/`).hostname.slice(1, -1);
+}
+
+/**
+ * The IP pivot: the events that targeted the IP (one page), the URLhaus URLs hosted on it, the security-log
+ * sightings naming it (or why there are none to read), and the KEV entries that any of these name. The
+ * sources are read concurrently; the KEV look-up follows, as it needs their text.
+ */
+export async function pivotIp(
+  deps: { events: EventQueries; evidence: IpEvidence },
+  ip: string,
+  page: EventPageRequest,
+) {
+  const canonical = canonicalIp(ip);
+  const hosts = [...new Set([ip.toLowerCase(), canonical])];
+  const [events, urls, sightings] = await Promise.all([
+    eventPage(deps.events, { ip: canonical }, page),
+    deps.evidence.urlsOnHost(hosts, page.limit),
+    deps.evidence.sightings(canonical, page.limit),
+  ]);
+  const named = {
+    events: cvesNamedIn(events.rows.map((e) => `${e.msg ?? ""} ${JSON.stringify(e.extra)}`)),
+    urls: cvesNamedIn(urls.map((u) => `${u.url} ${u.tags.join(" ")}`)),
+    sightings: cvesNamedIn([...sightings.rows.map((row) => JSON.stringify(row)), ...sightings.cves]),
+  };
+  const all = [...new Set([...named.events, ...named.urls, ...named.sightings])].sort();
+  const entries = all.length ? await deps.evidence.kevEntries(all) : [];
+  const kev: KevLink[] = entries.map((entry) => ({
+    ...entry,
+    linked_from: (["events", "urls", "sightings"] as const).filter((s) => named[s].includes(entry.cve_id)),
+  }));
+  return {
+    data: { ip: canonical, events: events.body.data, urls, sightings: sightings.rows, kev },
+    meta: {
+      events: events.body.meta,
+      urls: { count: urls.length, limit: page.limit },
+      sightings: { ...sightings.state, count: sightings.rows.length },
+      kev: { count: kev.length },
+    },
+  };
+}
+
+/** A page of KEV entries or URLhaus URLs, with the cursor of the next page. */
+export function feedPage<R extends { position: CursorKey<L> }, L extends "kev" | "urls">(
+  list: L,
+  rows: readonly R[],
+  limit: number,
+  filter: object,
+) {
+  const { rows: shown, nextCursor } = pageOf(rows, limit, list, (r) => r.position, { ...filter });
+  return {
+    data: shown.map(withoutPosition),
+    meta: { count: shown.length, limit, next_cursor: nextCursor },
+  };
+}
+
+/** One CVE with its change history. @throws NotFoundError when KEV never listed it. */
+export async function cveWithHistory(feeds: FeedQueries, cveId: string) {
+  const found = await feeds.cve(cveId);
+  if (!found) throw new NotFoundError("CVE", cveId);
+  return { data: { ...found.entry, changes: found.changes } };
+}
+
+/**
+ * The pipeline's state. Postgres and Kafka are read independently: when one does not answer, its parts
+ * are empty and `meta.unavailable` names it, so the route still shows what it can (a status page that
+ * fails whenever something is down shows nothing when it matters most).
+ */
+export async function pipelineStatus(probes: PipelineProbes, now: () => Date = () => new Date()) {
+  const [tables, feeds, kafka] = await Promise.allSettled([probes.tables(), probes.feeds(), probes.kafka()]);
+  const unavailable: ("postgres" | "kafka")[] = [];
+  if (tables.status === "rejected" || feeds.status === "rejected") unavailable.push("postgres");
+  if (kafka.status === "rejected") unavailable.push("kafka");
+  return {
+    data: {
+      tables: tables.status === "fulfilled" ? tables.value : [],
+      feeds: feeds.status === "fulfilled" ? feeds.value : [],
+      dead_letters: kafka.status === "fulfilled" ? kafka.value.dead_letters : [],
+      consumers: kafka.status === "fulfilled" ? kafka.value.consumers : [],
+    },
+    meta: { unavailable, generated_at: now().toISOString() },
+    failures: [tables, feeds, kafka].flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : [])),
+  };
+}

@@ -1,0 +1,114 @@
+import { isIP } from "node:net";
+import type { ZodOpenAPIMetadata } from "@asteasolutions/zod-to-openapi";
+import type { ZodError } from "zod";
+import { InvalidInputError } from "../errors";
+import { z } from "./zod";
+
+/**
+ * The document of a query parameter that arrives as text but means a number or a boolean: described by
+ * what it means (an integer in bounds, its default as a number), which the text-typed metadata of the
+ * generator cannot spell.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the generator types examples and defaults as the wire type (text).
+const meaning = (schema: Record<string, unknown>) => schema as Partial<ZodOpenAPIMetadata<any>>;
+
+/** Rows per page: 1 to 500, 50 when absent. */
+export const LIMIT = { min: 1, max: 500, default: 50 } as const;
+
+/** The longest query string a route reads; anything longer is refused before any database work. */
+export const MAX_QUERY_STRING_BYTES = 8 * 1024;
+
+/**
+ * A whole number in a query string, within bounds. Query parameters are strings on the wire, so the
+ * digits are checked before conversion: `1e9`, `0x10` or `""` are refused instead of coerced.
+ */
+export const wholeNumber = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .regex(/^\d{1,12}$/, `a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .int()
+        .min(min, `a whole number from ${min} to ${max}`)
+        .max(max, `a whole number from ${min} to ${max}`),
+    )
+    .optional()
+    .transform((v) => v ?? fallback)
+    .openapi(meaning({ type: "integer", minimum: min, maximum: max, default: fallback }));
+
+export const limitParam = wholeNumber(LIMIT.min, LIMIT.max, LIMIT.default).describe(
+  `Rows per page, ${LIMIT.min} to ${LIMIT.max} (default ${LIMIT.default})`,
+);
+
+/** A score in [0, 1] as a decimal string (`0.8`, `1`, `.5` is refused: write `0.5`). */
+export const scoreParam = z
+  .string()
+  .regex(/^(0(\.\d{1,6})?|1(\.0{1,6})?)$/, "a decimal from 0 to 1, e.g. 0.8")
+  .transform(Number)
+  .openapi(meaning({ type: "number", minimum: 0, maximum: 1, example: 0.8 }));
+
+/** An instant with its zone, ISO 8601 (`2026-11-25T10:00:00Z`). */
+export const instantParam = z
+  .string()
+  .datetime({ offset: true, message: "an ISO 8601 time with a zone, e.g. 2026-11-25T10:00:00Z" })
+  .openapi({ example: "2026-11-25T10:00:00Z" });
+
+/** A calendar day, `YYYY-MM-DD`, that exists. */
+export const dayParam = z
+  .string()
+  .date("a day as YYYY-MM-DD, e.g. 2025-01-24")
+  .openapi({ example: "2025-01-24" });
+
+/** `true` or `false`, spelt out. */
+export const booleanParam = z
+  .enum(["true", "false"], { message: "true or false" })
+  .transform((v) => v === "true")
+  .openapi(meaning({ type: "boolean" }));
+
+/** An IPv4 or IPv6 address (no brackets, no port, no prefix length). */
+export const ipParam = z
+  .string()
+  .max(64, "an IPv4 or IPv6 address")
+  // Digits, hex, dots and colons only: isIP also accepts an IPv6 zone (`fe80::1%eth0`), which inet does not.
+  .refine(
+    (v) => /^[0-9A-Fa-f:.]+$/.test(v) && isIP(v) !== 0,
+    "an IPv4 or IPv6 address, e.g. 198.51.100.7 or 2001:db8::7",
+  )
+  .openapi({ example: "198.51.100.7" });
+
+/** Free text of a filter: trimmed, 1 to `max` characters. */
+export const textParam = (max: number) =>
+  z.string().trim().min(1, `1 to ${max} characters`).max(max, `1 to ${max} characters`);
+
+/** An opaque page cursor, as returned in `meta.next_cursor`. */
+export const cursorParam = z
+  .string()
+  .max(512, "a cursor returned by the previous page")
+  .regex(/^[A-Za-z0-9_-]+$/, "a cursor returned by the previous page")
+  .optional()
+  .describe("Opaque cursor from `meta.next_cursor` of the previous page (same filters)");
+
+/**
+ * The first problem of a failed parse as the API reports it: the field (the parameter's name) and what
+ * was expected. An unknown parameter names itself and the accepted ones, so a typo is not silently ignored.
+ */
+export function invalidInput(error: ZodError, accepted: readonly string[] = []): InvalidInputError {
+  const issue = error.issues[0];
+  if (!issue) return new InvalidInputError("request", "is invalid");
+  if (issue.code === "unrecognized_keys") {
+    const name = issue.keys[0] ?? "parameter";
+    const known = accepted.length ? `; accepted: ${accepted.join(", ")}` : "";
+    return new InvalidInputError(name, `unknown parameter${known}`);
+  }
+  const field = issue.path.length ? issue.path.join(".") : "request";
+  // Said without echoing the value back: what was expected is what helps, and input is not reflected.
+  const message =
+    issue.code === "invalid_type" && issue.received === "undefined"
+      ? "is required"
+      : issue.code === "invalid_enum_value"
+        ? `one of ${issue.options.join(", ")}`
+        : issue.message;
+  return new InvalidInputError(field, message);
+}

@@ -1,0 +1,208 @@
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { threatEventTable } from "../../layers/adapters/postgres/event-tables";
+import { postgresUrlhausStore } from "../../layers/adapters/postgres/urlhaus-tables";
+import { readSecret } from "../../layers/adapters/secrets/secrets";
+import { ThreatEventSchema } from "../../layers/core/events/threat-event";
+import { buildClients, closeClients } from "../../layers/runtime/clients";
+import { readSettings } from "../../layers/runtime/config";
+import { freePort, ROOT, testEnv, uniqueSuffix, waitFor } from "../integration/support/env";
+import { type Offline, startOffline } from "../integration/support/offline";
+
+// The investigation page end to end: `serverless offline start` serves the API (with its authorizer), Vite's
+// preview server serves the built page, and headless Chromium (Debian's, driven by playwright-core) does
+// what an analyst does: give the key, filter by an actor, open an event, pivot to its IP, see the URLs
+// hosted there. Screenshots of every step go to test-artifacts/e2e/.
+const env = testEnv();
+const settings = readSettings(env);
+const c = buildClients(settings);
+const suffix = uniqueSuffix();
+const actor = `E2E Actor ${suffix}`;
+const octet = (i: number) => Number.parseInt(suffix.slice(i, i + 2), 16);
+const ip = `198.51.${octet(0)}.${octet(2)}`;
+const url = `http://${ip}:8080/e2e-${suffix}/mozi.m`;
+const urlhausId = String(8_000_000 + (Number.parseInt(suffix, 16) % 900_000));
+const artifacts = resolve(ROOT, "test-artifacts", "e2e");
+
+let offline: Offline | undefined;
+let web: ReturnType<typeof spawn> | undefined;
+let browser: Browser | undefined;
+let page: Page;
+let webUrl = "";
+let apiKey = "";
+/** Errors the page threw or logged: any one fails the test it happened in. */
+const pageErrors: string[] = [];
+
+async function seed(): Promise<void> {
+  const events = [0, 1, 2].map((i) => {
+    const event = ThreatEventSchema.parse({
+      event_id: `e2e-${suffix}-${i}`,
+      ts: new Date(Date.now() - i * 60_000).toISOString(),
+      type: "c2_beacon",
+      msg: `beacon ${i} to the staging server`,
+      actor,
+      ip,
+      tactic: "command-and-control",
+      score: 0.9 - i * 0.1,
+      country: "NL",
+      channel: "netflow",
+    });
+    return {
+      event,
+      raw: event,
+      origin: { topic: "threat.events", partition: 0, offset: i, timestamp: Date.now(), key: null },
+      bronzeKey: `events/topic=threat.events/e2e-${suffix}.jsonl.gz`,
+    };
+  });
+  await threatEventTable(c.pool).upsert(events);
+  await postgresUrlhausStore(c.pool).apply({
+    entries: [
+      {
+        id: urlhausId,
+        date_added: "2026-11-20T10:00:00Z",
+        url,
+        host: ip,
+        url_status: "online",
+        last_online: "2026-11-20T10:00:00Z",
+        threat: "malware_download",
+        tags: ["elf", "Mozi"],
+        urlhaus_link: `https://urlhaus.abuse.ch/url/${urlhausId}/`,
+        reporter: "e2e",
+      },
+    ],
+    next: [{ id: urlhausId, url_status: "online", tags: ["Mozi", "elf"], revision: 1 }],
+    snapshotKey: `feeds/urlhaus/e2e-${suffix}.csv`,
+    observedAt: new Date().toISOString(),
+    feedState: {
+      url: `http://e2e.invalid/${suffix}`,
+      validators: { etag: null, lastModified: null },
+      version: null,
+    },
+  });
+}
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: resolve(artifacts, `${name}.png`), fullPage: true });
+}
+
+/** One step of the walk: on failure, a screenshot of where it stood and the page's own errors. */
+function step(name: string, body: () => Promise<void>) {
+  it(name, async () => {
+    try {
+      await body();
+    } catch (error) {
+      await shot(`failed-${name.replace(/\W+/g, "-")}`).catch(() => {});
+      throw new Error(`${(error as Error).message}\npage errors: ${pageErrors.join(" | ") || "none"}`);
+    }
+  });
+}
+
+beforeAll(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  const executablePath = execFileSync("bash", [resolve(ROOT, "localstack/browser.sh")], { encoding: "utf8" })
+    .trim()
+    .split("\n")
+    .at(-1);
+  await seed();
+  apiKey = (JSON.parse((await readSecret(c.secrets, settings.API_KEYS_SECRET)) ?? "{}") as { keys: string[] })
+    .keys[0] as string;
+
+  const httpPort = await freePort();
+  offline = await startOffline(
+    ROOT,
+    { ...env, OFFLINE_HTTP_PORT: String(httpPort), OFFLINE_LAMBDA_PORT: String(await freePort()) },
+    /Server ready: http:\/\/127\.0\.0\.1:\d+/,
+  );
+  // Warm the functions the walk calls (the first invocation of each builds its worker): the test is
+  // about the page, not about cold starts on a loaded 2-core machine.
+  const api = `http://127.0.0.1:${httpPort}`;
+  await waitFor(
+    "the API to answer with the key",
+    async () =>
+      (await fetch(`${api}/v1/events?limit=1`, { headers: { "x-api-key": apiKey } })).ok ? true : undefined,
+    120_000,
+  );
+  for (const path of [`/v1/events/e2e-${suffix}-0`, `/v1/ips/${ip}`, "/openapi.json"]) {
+    await fetch(`${api}${path}`, { headers: { "x-api-key": apiKey } });
+  }
+  execFileSync("npm", ["--prefix", resolve(ROOT, "web"), "run", "--silent", "build"], { stdio: "ignore" });
+  const webPort = await freePort();
+  web = spawn("npm", ["--prefix", resolve(ROOT, "web"), "run", "--silent", "preview"], {
+    env: { ...process.env, VIGIL_API_URL: `http://127.0.0.1:${httpPort}`, WEB_PORT: String(webPort) },
+    stdio: "ignore",
+    detached: true,
+  });
+  webUrl = `http://127.0.0.1:${webPort}`;
+  await waitFor("the page to be served", async () =>
+    (await fetch(webUrl).catch(() => null))?.ok ? true : undefined,
+  );
+
+  browser = await chromium.launch({ executablePath, args: ["--no-sandbox"] });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on("pageerror", (error) => pageErrors.push(error.message));
+  page.on("console", (message) => {
+    if (message.type() === "error") pageErrors.push(message.text());
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (web?.pid) process.kill(-web.pid, "SIGTERM");
+  await offline?.stop();
+  await c.pool.query("DELETE FROM raw.threat_events WHERE event_id LIKE $1", [`e2e-${suffix}-%`]);
+  await c.pool.query("DELETE FROM raw.urlhaus_urls WHERE urlhaus_id = $1", [urlhausId]);
+  await closeClients(c);
+});
+
+describe("the investigation page", () => {
+  step("asks for the API key once, then lists events", async () => {
+    await page.goto(`${webUrl}/#/events`);
+    await page.locator("#key-input").fill(apiKey);
+    await shot("01-api-key");
+    await page.locator("#key-submit").click();
+    await page.locator("table").first().waitFor();
+    expect(await page.evaluate("sessionStorage.getItem('vigil.apiKey')")).toBe(apiKey);
+    await shot("02-events");
+  });
+
+  step("filters by an actor", async () => {
+    await page.locator('input[name="actor"]').fill(actor);
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.locator("p.count", { hasText: "3 events" }).waitFor();
+    const ids = await page.getByTestId("event-link").allTextContents();
+    expect(ids).toEqual([`e2e-${suffix}-0`, `e2e-${suffix}-1`, `e2e-${suffix}-2`]);
+    await shot("03-filtered-by-actor");
+  });
+
+  step("opens an event, with its provenance", async () => {
+    await page.getByTestId("event-link").first().click();
+    const detail = page.getByTestId("event-detail");
+    await detail.waitFor();
+    expect(await detail.textContent()).toContain("beacon 0 to the staging server");
+    expect(await detail.textContent()).toContain(`e2e-${suffix}.jsonl.gz`);
+    await shot("04-event");
+  });
+
+  step("pivots to the event's IP and shows the URLs hosted there", async () => {
+    await page.getByTestId("pivot-ip").click();
+    const urls = page.getByTestId("hosted-urls");
+    await urls.locator("code", { hasText: url }).waitFor({ timeout: 60_000 });
+    expect(await urls.textContent()).toContain("online");
+    expect(await urls.textContent()).toContain("elf, Mozi");
+    expect(await page.locator("h2", { hasText: "Threat events targeting it (3)" }).count()).toBe(1);
+    await shot("05-ip-pivot");
+  });
+
+  step("asks again when the key is refused", async () => {
+    await page.evaluate("sessionStorage.setItem('vigil.apiKey', 'vgl_wrong')");
+    await page.goto(`${webUrl}/#/events?actor=${encodeURIComponent(actor)}`);
+    await page.locator("#key-error", { hasText: "refused" }).waitFor();
+    await shot("06-key-refused");
+    await page.locator("#key-input").fill(apiKey);
+    await page.locator("#key-submit").click();
+    await page.locator("p.count", { hasText: "3 events" }).waitFor();
+  });
+});

@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { addHop, type GraphNode, graphKeyOf, startNeighbourhood } from "../../../../layers/core/api/graph";
+import { InvalidInputError } from "../../../../layers/core/errors";
+
+const node = (id: string): GraphNode => ({ id, labels: ["ThreatEvent"], key: id, properties: {} });
+const rel = (id: string, start: string, end: string) => ({
+  id,
+  type: "TARGETED",
+  start,
+  end,
+  properties: {},
+});
+
+describe("a bounded neighbourhood", () => {
+  it("adds the far nodes once and returns them as the next frontier", () => {
+    const state = startNeighbourhood(node("ip"));
+    const frontier = addHop(
+      state,
+      [
+        { relationship: rel("r1", "e1", "ip"), node: node("e1") },
+        { relationship: rel("r2", "e2", "ip"), node: node("e2") },
+        { relationship: rel("r1", "e1", "ip"), node: node("e1") },
+      ],
+      { maxNodes: 10, maxRelationships: 10 },
+    );
+    expect(frontier).toEqual(["e1", "e2"]);
+    expect([...state.nodes.keys()]).toEqual(["ip", "e1", "e2"]);
+    expect(state.relationships.size).toBe(2);
+    expect(state.truncated).toBe(false);
+  });
+
+  it("stops at the node bound, keeps no relationship without both ends, and says it truncated", () => {
+    const state = startNeighbourhood(node("ip"));
+    const rows = Array.from({ length: 5 }, (_, i) => ({
+      relationship: rel(`r${i}`, `e${i}`, "ip"),
+      node: node(`e${i}`),
+    }));
+    addHop(state, rows, { maxNodes: 3, maxRelationships: 100 });
+    expect(state.nodes.size).toBe(3);
+    expect(state.relationships.size).toBe(2);
+    for (const r of state.relationships.values())
+      expect(state.nodes.has(r.start) && state.nodes.has(r.end)).toBe(true);
+    expect(state.truncated).toBe(true);
+  });
+
+  it("stops at the relationship bound, adding no node beyond it", () => {
+    const state = startNeighbourhood(node("ip"));
+    const rows = Array.from({ length: 5 }, (_, i) => ({
+      relationship: rel(`r${i}`, `e${i}`, "ip"),
+      node: node(`e${i}`),
+    }));
+    addHop(state, rows, { maxNodes: 100, maxRelationships: 2 });
+    expect(state.relationships.size).toBe(2);
+    expect(state.nodes.size).toBe(3);
+    expect(state.truncated).toBe(true);
+  });
+
+  it("takes the key property of a label only from the graph model", () => {
+    expect(graphKeyOf("IPAddress")).toEqual({ label: "IPAddress", property: "value" });
+    expect(graphKeyOf("Vulnerability")).toEqual({ label: "Vulnerability", property: "cve" });
+    expect(() => graphKeyOf("IPAddress) DETACH DELETE (n")).toThrow(InvalidInputError);
+  });
+});

@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import type { ApiKev, ApiUrl } from "../../../../layers/core/api/feeds";
+import {
+  canonicalIp,
+  type EventListRow,
+  type EventQueries,
+  type IpEvidence,
+  pipelineStatus,
+  pivotIp,
+} from "../../../../layers/core/api/investigations";
+import { ServiceUnavailableError } from "../../../../layers/core/errors";
+
+const event = (n: number, extra: Record<string, unknown> = {}, msg: string | null = null): EventListRow => ({
+  event_id: `e${n}`,
+  ts: `2026-11-25T10:00:0${n}.000Z`,
+  type: null,
+  msg,
+  actor: null,
+  ip: "2001:db8::7",
+  tactic: null,
+  score: null,
+  country: null,
+  channel: null,
+  extra,
+  position: [`2026-11-25T10:00:0${n}.000000Z`, `e${n}`],
+});
+const kev = (cve: string) => ({ cve_id: cve }) as ApiKev;
+const url = (tags: string[]) =>
+  ({ urlhaus_id: "1", url: "http://[2001:db8::7]/x", tags }) as unknown as ApiUrl;
+
+function fakes(sightings: Awaited<ReturnType<IpEvidence["sightings"]>>) {
+  const asked: Record<string, unknown> = {};
+  const events: EventQueries = {
+    list: async (filter, page) => {
+      asked.filter = filter;
+      return [event(3, { cve: "CVE-2021-44228" }), event(2, {}, "exploits cve-2023-4966"), event(1)].slice(
+        0,
+        page.limit + 1,
+      );
+    },
+    byId: async () => null,
+    topTargetedIps: async () => [],
+  };
+  const evidence: IpEvidence = {
+    urlsOnHost: async (hosts) => {
+      asked.hosts = hosts;
+      return [url(["mozi", "CVE-2017-17215"])];
+    },
+    sightings: async () => sightings,
+    kevEntries: async (cves) => {
+      asked.cves = cves;
+      return cves.filter((c) => c !== "CVE-2023-4966").map(kev);
+    },
+  };
+  return { deps: { events, evidence }, asked };
+}
+
+describe("the IP pivot", () => {
+  it("joins events, URLs and sightings, and links the KEV entries each of them names", async () => {
+    const { deps, asked } = fakes({
+      state: { available: true },
+      rows: [{ event_key: "k" }],
+      cves: ["CVE-2021-44228"],
+    });
+    const pivot = await pivotIp(deps, "2001:DB8:0::7", { limit: 2 });
+    expect(asked.filter).toEqual({ ip: "2001:db8::7" });
+    expect(asked.hosts).toEqual(["2001:db8:0::7", "2001:db8::7"]);
+    expect(asked.cves).toEqual(["CVE-2017-17215", "CVE-2021-44228", "CVE-2023-4966"]);
+    expect(pivot.data.ip).toBe("2001:db8::7");
+    expect(pivot.data.events.map((e) => e.event_id)).toEqual(["e3", "e2"]);
+    expect(pivot.data.events[0]).not.toHaveProperty("extra");
+    expect(pivot.meta.events.next_cursor).toEqual(expect.any(String));
+    expect(pivot.data.kev.map((k) => [k.cve_id, k.linked_from])).toEqual([
+      ["CVE-2017-17215", ["urls"]],
+      ["CVE-2021-44228", ["events", "sightings"]],
+    ]);
+    expect(pivot.meta.sightings).toEqual({ available: true, count: 1 });
+  });
+
+  it("says why there are no sightings instead of failing", async () => {
+    const reason = "silver.security_events does not exist yet";
+    const { deps } = fakes({ state: { available: false, reason }, rows: [], cves: [] });
+    const pivot = await pivotIp(deps, "192.0.2.1", { limit: 5 });
+    expect(pivot.data.sightings).toEqual([]);
+    expect(pivot.meta.sightings).toEqual({ available: false, reason, count: 0 });
+  });
+
+  it("writes IPv6 as Postgres and URLhaus do", () => {
+    expect(canonicalIp("2001:DB8:0:0:0:0:0:7")).toBe("2001:db8::7");
+    expect(canonicalIp("198.51.100.7")).toBe("198.51.100.7");
+  });
+});
+
+describe("the pipeline status", () => {
+  it("shows what answers and names what does not", async () => {
+    const status = await pipelineStatus(
+      {
+        tables: async () => [{ table: "raw.threat_events", exists: true, rows: 3, estimated: false }],
+        feeds: async () => [],
+        kafka: async () => {
+          throw new ServiceUnavailableError("kafka", "down");
+        },
+      },
+      () => new Date("2026-11-25T10:00:00Z"),
+    );
+    expect(status.data.tables).toHaveLength(1);
+    expect(status.data.consumers).toEqual([]);
+    expect(status.meta).toEqual({ unavailable: ["kafka"], generated_at: "2026-11-25T10:00:00.000Z" });
+    expect(status.failures).toHaveLength(1);
+  });
+});

@@ -1,0 +1,148 @@
+import { describe, expect, it } from "vitest";
+import { EventListQuery, eventQuery } from "../../../../layers/core/api/events";
+import { cvesNamedIn, KevListQuery, UrlListQuery } from "../../../../layers/core/api/feeds";
+import { GraphQuery } from "../../../../layers/core/api/graph";
+import { IpPath, TopIpsQuery } from "../../../../layers/core/api/ips";
+import { invalidInput } from "../../../../layers/core/api/params";
+import type { z } from "../../../../layers/core/api/zod";
+import { InvalidInputError } from "../../../../layers/core/errors";
+
+/** What the API answers for these parameters: the parsed value, or the 400's field and message. */
+function parse<S extends z.AnyZodObject>(schema: S, input: Record<string, string>) {
+  const result = schema.safeParse(input);
+  if (result.success) return { ok: true as const, value: result.data as z.output<S> };
+  const error = invalidInput(result.error, Object.keys(schema.shape));
+  return { ok: false as const, field: error.field, message: error.message };
+}
+
+describe("events filters", () => {
+  it("parses every filter and defaults the limit to 50", () => {
+    const parsed = parse(EventListQuery, {
+      type: "phishing",
+      actor: " APT28 ",
+      tactic: "initial-access",
+      country: "DE",
+      channel: "email",
+      min_score: "0.75",
+      since: "2026-11-01T00:00:00Z",
+      until: "2026-11-02T00:00:00+01:00",
+    });
+    expect(parsed).toEqual({
+      ok: true,
+      value: {
+        type: "phishing",
+        actor: "APT28",
+        tactic: "initial-access",
+        country: "DE",
+        channel: "email",
+        min_score: 0.75,
+        since: "2026-11-01T00:00:00Z",
+        until: "2026-11-02T00:00:00+01:00",
+        limit: 50,
+      },
+    });
+  });
+
+  it.each([
+    ["limit", "1000000000", "a whole number from 1 to 500"],
+    ["limit", "0", "a whole number from 1 to 500"],
+    ["limit", "1e9", "a whole number from 1 to 500"],
+    ["limit", "", "a whole number from 1 to 500"],
+    ["limit", "-5", "a whole number from 1 to 500"],
+    ["limit", "9".repeat(400), "a whole number from 1 to 500"],
+    ["min_score", "1.5", "a decimal from 0 to 1"],
+    ["min_score", "0.8 OR 1=1", "a decimal from 0 to 1"],
+    ["tactic", "' OR 1=1 --", "one of reconnaissance, resource-development"],
+    ["country", "de", "ISO 3166-1 alpha-2"],
+    ["country", "DE' --", "ISO 3166-1 alpha-2"],
+    ["since", "yesterday", "ISO 8601"],
+    ["actor", "x".repeat(257), "at most 256"],
+    ["cursor", "ab$cd", "a cursor returned by the previous page"],
+  ])("refuses %s=%j naming the field", (field, value, message) => {
+    const parsed = parse(EventListQuery, { [field]: value });
+    expect(parsed).toMatchObject({ ok: false, field });
+    expect(parsed.ok ? "" : parsed.message).toContain(message);
+  });
+
+  it("refuses an unknown parameter, listing the accepted ones", () => {
+    const parsed = parse(EventListQuery, { actr: "APT28" });
+    expect(parsed).toMatchObject({ ok: false, field: "actr" });
+    expect(parsed.ok ? "" : parsed.message).toContain("accepted: type, actor, tactic");
+  });
+
+  it("checks the time range and opens the cursor against the same filters", () => {
+    expect(() =>
+      eventQuery({ since: "2026-11-02T00:00:00Z", until: "2026-11-01T00:00:00Z", limit: 5 }),
+    ).toThrow(InvalidInputError);
+    const { filter, page } = eventQuery({ actor: "APT28", type: undefined, limit: 5 }, { ip: "192.0.2.1" });
+    expect(filter).toEqual({ actor: "APT28", ip: "192.0.2.1" });
+    expect(page).toEqual({ limit: 5 });
+  });
+});
+
+describe("the other routes' parameters", () => {
+  it("IPs: v4 and v6 pass; malformed, zoned and injected ones are refused", () => {
+    for (const ip of ["198.51.100.7", "2001:db8::7", "::ffff:192.0.2.1"])
+      expect(parse(IpPath, { ip }).ok).toBe(true);
+    for (const ip of [
+      "300.1.1.1",
+      "198.51.100",
+      "fe80::1%eth0",
+      "1.2.3.4/24",
+      "1.2.3.4' OR '1'='1",
+      "[::1]",
+    ]) {
+      expect(parse(IpPath, { ip })).toMatchObject({ ok: false, field: "ip" });
+    }
+  });
+
+  it("top IPs default to score above 0.8 and 10 IPs", () => {
+    expect(parse(TopIpsQuery, {})).toEqual({ ok: true, value: { score_above: 0.8, limit: 10 } });
+  });
+
+  it("KEV: booleans spelt out, days that exist", () => {
+    expect(parse(KevListQuery, { ransomware: "true", added_since: "2025-01-24" })).toMatchObject({
+      ok: true,
+      value: { ransomware: true, added_since: "2025-01-24", limit: 50 },
+    });
+    expect(parse(KevListQuery, { ransomware: "yes" })).toMatchObject({ ok: false, field: "ransomware" });
+    expect(parse(KevListQuery, { added_since: "2025-02-30" })).toMatchObject({
+      ok: false,
+      field: "added_since",
+    });
+  });
+
+  it("URLs: a known status, a host lower-cased", () => {
+    expect(parse(UrlListQuery, { status: "online", host: "Example.COM" })).toMatchObject({
+      ok: true,
+      value: { status: "online", host: "example.com" },
+    });
+    expect(parse(UrlListQuery, { status: "up" })).toMatchObject({ ok: false, field: "status" });
+  });
+
+  it("graph: a label of the model, depth 1 to 3", () => {
+    expect(parse(GraphQuery, { label: "IPAddress", key: "198.51.100.7" })).toEqual({
+      ok: true,
+      value: { label: "IPAddress", key: "198.51.100.7", depth: 1, limit: 100 },
+    });
+    expect(parse(GraphQuery, { label: "IPAddress", key: "x", depth: "4" })).toMatchObject({
+      ok: false,
+      field: "depth",
+    });
+    expect(parse(GraphQuery, { label: "n) DETACH DELETE n //", key: "x" })).toMatchObject({
+      ok: false,
+      field: "label",
+    });
+    expect(parse(GraphQuery, { label: "Actor" })).toMatchObject({
+      ok: false,
+      field: "key",
+      message: "key: is required",
+    });
+  });
+
+  it("finds CVE ids in free text, once each, upper-cased", () => {
+    expect(
+      cvesNamedIn(["exploit of cve-2021-44228 and CVE-2021-44228", "tags: CVE-2017-17215 mozi", "CVE-21-1"]),
+    ).toEqual(["CVE-2017-17215", "CVE-2021-44228"]);
+  });
+});

@@ -1,0 +1,74 @@
+declare global {
+  interface Window {
+    VIGIL_API_BASE?: string;
+  }
+}
+
+const KEY = "vigil.apiKey";
+
+/** An error the API answered, with its status and message (4xx messages name the field and the reason). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Asks for the API key once and keeps it for the browser session (sessionStorage: gone when the browser
+ * closes, never written to disk by the page). A 401 asks again.
+ */
+function askForKey(problem?: string): Promise<string> {
+  const dialog = document.getElementById("key-dialog") as HTMLDialogElement;
+  const form = document.getElementById("key-form") as HTMLFormElement;
+  const input = document.getElementById("key-input") as HTMLInputElement;
+  const error = document.getElementById("key-error") as HTMLElement;
+  error.hidden = !problem;
+  error.textContent = problem ?? "";
+  input.value = "";
+  return new Promise((resolve) => {
+    const submit = (event: Event) => {
+      event.preventDefault();
+      const key = input.value.trim();
+      if (!key) return;
+      form.removeEventListener("submit", submit);
+      dialog.close();
+      sessionStorage.setItem(KEY, key);
+      resolve(key);
+    };
+    form.addEventListener("submit", submit);
+    if (!dialog.open) dialog.showModal();
+    input.focus();
+  });
+}
+
+export function forgetKey(): void {
+  sessionStorage.removeItem(KEY);
+}
+
+type Params = Record<string, string | number | boolean | null | undefined>;
+
+/** GET an API path with query parameters (empty ones left out); JSON back, or an ApiError. */
+export async function get<T>(path: string, params: Params = {}): Promise<T> {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== undefined && value !== null && value !== "") query.set(name, String(value));
+  }
+  const url = `${window.VIGIL_API_BASE ?? ""}${path}${query.size ? `?${query}` : ""}`;
+  let key = sessionStorage.getItem(KEY) ?? (await askForKey());
+  for (let attempt = 0; ; attempt++) {
+    const response = await fetch(url, { headers: { "x-api-key": key, accept: "application/json" } });
+    if (response.status === 401 && attempt < 3) {
+      forgetKey();
+      key = await askForKey("That key was refused. Check it and try again.");
+      continue;
+    }
+    const body = (await response.json().catch(() => null)) as { message?: string; error?: string } | null;
+    if (!response.ok) {
+      throw new ApiError(response.status, body?.message ?? body?.error ?? `HTTP ${response.status}`);
+    }
+    return body as T;
+  }
+}

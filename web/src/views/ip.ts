@@ -1,0 +1,62 @@
+import { get } from "../api";
+import { h, link, mount, notice, score, table, when } from "../dom";
+import type { IpPivot } from "../types";
+
+/** One IP: the threat events aimed at it, the malicious URLs it hosts, log sightings and KEV context. */
+export async function ipView(root: HTMLElement, ip: string): Promise<void> {
+  mount(root, notice(`Loading ${ip}…`));
+  const { data, meta } = await get<IpPivot>(`/v1/ips/${encodeURIComponent(ip)}`);
+  mount(
+    root,
+    h("h1", {}, "IP ", h("code", {}, data.ip)),
+    h("p", {}, link(`/graph?label=IPAddress&key=${encodeURIComponent(data.ip)}`, "Open in the graph")),
+    h("h2", {}, `Threat events targeting it (${data.events.length})`),
+    table(data.events, {
+      time: (e) => when(e.ts),
+      actor: (e) => e.actor ?? "—",
+      tactic: (e) => e.tactic ?? "—",
+      score: (e) => score(e.score),
+      event: (e) => link(`/events/${encodeURIComponent(e.event_id)}`, e.event_id),
+    }),
+    h("h2", {}, `URLs hosted on it (${data.urls.length})`),
+    h(
+      "div",
+      { "data-testid": "hosted-urls" },
+      table(
+        data.urls,
+        {
+          url: (u) => h("code", {}, u.url),
+          status: (u) => h("span", { class: `status ${u.url_status}` }, u.url_status),
+          threat: (u) => u.threat ?? "—",
+          tags: (u) => u.tags.join(", ") || "—",
+          added: (u) => when(u.date_added),
+          URLhaus: (u) =>
+            u.urlhaus_link
+              ? h("a", { href: u.urlhaus_link, rel: "noreferrer", target: "_blank" }, u.urlhaus_id)
+              : u.urlhaus_id,
+        },
+        "URLhaus lists no URL on this IP.",
+      ),
+    ),
+    h("h2", {}, `Security-log sightings (${data.sightings.length})`),
+    meta.sightings.available
+      ? table(data.sightings, {
+          time: (s) => when(String(s.event_time ?? s.ts ?? "")),
+          host: (s) => String(s.host ?? "—"),
+          event: (s) => String(s.event_id ?? s.event_code ?? "—"),
+          image: (s) => String(s.process_image ?? "—"),
+        })
+      : notice(meta.sightings.reason ?? "Security logs are not available."),
+    h("h2", {}, `KEV context (${data.kev.length})`),
+    table(
+      data.kev,
+      {
+        CVE: (k) => link(`/kev/${encodeURIComponent(k.cve_id)}`, k.cve_id),
+        vendor: (k) => k.vendor_project,
+        product: (k) => k.product,
+        ransomware: (k) => (k.ransomware_known ? "known" : "—"),
+      },
+      "No KEV entry is linked to this IP.",
+    ),
+  );
+}
