@@ -97,9 +97,14 @@ describe("ingest under outages", () => {
       await startService("neo4j");
     }
     // The outage was felt: either an invocation failed and was retried by the trigger, or the driver's
-    // managed transaction kept retrying inside one invocation (up to 30 s) until Neo4j was back.
-    expect(offline?.output()).toMatch(
-      /graph-events ← threat\.events: invocation \d+ failed \(neo4j:|\(λ: graph-events\) RequestId: \S+\s+Duration: \d{5,}\.\d+ ms/,
+    // managed transaction kept retrying inside one invocation (up to 30 s) until Neo4j was back. That
+    // invocation may still be running when Neo4j is healthy again, so its trace is waited for.
+    const felt =
+      /graph-events ← threat\.events: invocation \d+ failed \(neo4j:|\(λ: graph-events\) RequestId: \S+\s+Duration: \d{5,}\.\d+ ms/;
+    await waitFor(
+      "graph-events to report the Neo4j outage",
+      () => (felt.test(offline?.output() ?? "") ? true : undefined),
+      180_000,
     );
     await settled("after the Neo4j outage");
   }, 420_000);

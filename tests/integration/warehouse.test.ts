@@ -305,6 +305,8 @@ describe("warehouse (dbt)", () => {
       "fact_kev",
       "fact_kev_changes",
       "fact_url_events",
+      "fct_security_detections",
+      "fct_security_events_daily",
       "fct_threat_events",
       "fct_threat_events_daily",
       "fct_urlhaus_threat_events",
