@@ -41,40 +41,18 @@ _cfn_lint_stamp() { # python
     "$("$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
 }
 
+# --no-deps installs exactly the pins; `pip check` fails the install when one is missing.
+_cfn_lint_verify() { "$1/bin/pip" --disable-pip-version-check -q check && "$1/bin/cfn-lint" --version; }
+
 cfn_lint_install() {
-  local dir venv marker python log
+  local dir python
   python="$(_cfn_lint_python)" || die "cfn-lint $CFN_LINT_VERSION needs Python 3.11 or newer with venv (python3 here is $(python3 -V 2>&1)); point CFN_LINT_PYTHON at one"
   dir="$(_cfn_lint_dir)"
-  venv="$dir/venv"
-  marker="$dir/.installed"
-  if [[ -x "$venv/bin/cfn-lint" && "$(cat "$marker" 2>/dev/null)" == "$(_cfn_lint_stamp "$python")" ]]; then
-    return 0
-  fi
   mkdir -p "$dir"
-  # `make cfn-lint` and another run may both arrive here first: one installs, the other waits for it.
-  exec 9>"$dir/.lock"
-  flock 9
-  if [[ -x "$venv/bin/cfn-lint" && "$(cat "$marker" 2>/dev/null)" == "$(_cfn_lint_stamp "$python")" ]]; then
-    exec 9>&-
-    return 0
-  fi
-  say "cfn-lint: installing $CFN_LINT_VERSION from PyPI into ${dir#"$ROOT"/} (first run only, under a minute)"
-  log="$dir/install.log"
-  rm -rf "$venv" "$marker"
   # shellcheck disable=SC2086 # one pin per word
   printf '%s\n' $_CFN_LINT_PINS >"$dir/requirements.txt"
-  if ! {
-    "$python" -m venv "$venv" &&
-      "$venv/bin/pip" --disable-pip-version-check -q install --no-deps -r "$dir/requirements.txt" &&
-      # --no-deps installs exactly the pins; a missing one fails here rather than at the first lint.
-      "$venv/bin/pip" --disable-pip-version-check -q check &&
-      "$venv/bin/cfn-lint" --version
-  } >"$log" 2>&1; then
-    tail -n 20 "$log" >&2
-    die "cfn-lint: install failed (full log: $log)"
-  fi
-  _cfn_lint_stamp "$python" >"$marker"
-  exec 9>&-
+  python_tool_install cfn-lint "$python" "$dir" cfn-lint "$(_cfn_lint_stamp "$python")" \
+    "$CFN_LINT_VERSION" "$dir/requirements.txt" _cfn_lint_verify --no-deps
 }
 
 # Packages the service for the stage into a folder of its own (and builds in an esbuild folder of its own,

@@ -33,38 +33,15 @@ _dbt_stamp() { # python
     "$("$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
 }
 
+# Import the adapter and the CLI, so a broken install fails at install time.
+_dbt_verify() { "$1/bin/python" -c 'import dbt.adapters.postgres, dbt.cli.main'; }
+
 dbt_install() {
-  local dir venv marker python log
+  local python
   [[ -n "$DBT_VERSION" ]] || die "warehouse/requirements.txt pins no dbt-core==<version>"
   python="$(_dbt_python)" || die "dbt $DBT_VERSION needs Python 3.11 or newer with venv (python3 here is $(python3 -V 2>&1)); point DBT_PYTHON at one"
-  dir="$(_dbt_dir)"
-  venv="$dir/venv"
-  marker="$dir/.installed"
-  if [[ -x "$venv/bin/dbt" && "$(cat "$marker" 2>/dev/null)" == "$(_dbt_stamp "$python")" ]]; then
-    return 0
-  fi
-  mkdir -p "$dir"
-  # `make dbt` and the integration test may both arrive here first: one installs, the other waits for it.
-  exec 9>"$dir/.lock"
-  flock 9
-  if [[ -x "$venv/bin/dbt" && "$(cat "$marker" 2>/dev/null)" == "$(_dbt_stamp "$python")" ]]; then
-    exec 9>&-
-    return 0
-  fi
-  say "dbt: installing dbt-core $DBT_VERSION + dbt-postgres from PyPI into ${dir#"$ROOT"/} (first run only, under a minute)"
-  log="$dir/install.log"
-  rm -rf "$venv" "$marker"
-  if ! {
-    "$python" -m venv "$venv" &&
-      "$venv/bin/pip" --disable-pip-version-check -q install -r "$DBT_REQUIREMENTS" &&
-      # Import the adapter and the CLI, so a broken install fails here, not in the middle of a build.
-      "$venv/bin/python" -c 'import dbt.adapters.postgres, dbt.cli.main'
-  } >"$log" 2>&1; then
-    tail -n 20 "$log" >&2
-    die "dbt: install failed (full log: $log)"
-  fi
-  _dbt_stamp "$python" >"$marker"
-  exec 9>&-
+  python_tool_install dbt "$python" "$(_dbt_dir)" dbt "$(_dbt_stamp "$python")" \
+    "dbt-core $DBT_VERSION + dbt-postgres" "$DBT_REQUIREMENTS" _dbt_verify
 }
 
 # Splits DATABASE_URL into what profiles.yml reads. The password goes in a DBT_ENV_SECRET_ variable: dbt

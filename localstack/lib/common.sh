@@ -94,3 +94,34 @@ wait_healthy() { # service, timeout seconds
 
 # Fingerprint of the files an install step is built from, so a changed recipe triggers a rebuild.
 fingerprint() { cat "$@" | sha256sum | cut -c1-16; }
+
+# Installs a pinned Python tool from PyPI into <dir>/venv, once. The marker holds <stamp> (the pin set and the
+# interpreter's version), so a later run returns at once and changed pins mean a fresh venv; callers arriving
+# together serialise on <dir>/.lock. <verify> is a function given the venv's path: a broken install fails
+# here, not in the middle of its first use.
+#   python_tool_install <name> <python> <dir> <executable> <stamp> <what> <requirements> <verify> [pip flags...]
+python_tool_install() {
+  local name=$1 python=$2 dir=$3 exe=$4 stamp=$5 what=$6 requirements=$7 verify=$8
+  shift 8
+  local venv="$dir/venv" marker="$dir/.installed" log="$dir/install.log"
+  if [[ -x "$venv/bin/$exe" && "$(cat "$marker" 2>/dev/null)" == "$stamp" ]]; then return 0; fi
+  mkdir -p "$dir"
+  exec 9>"$dir/.lock"
+  flock 9
+  if [[ -x "$venv/bin/$exe" && "$(cat "$marker" 2>/dev/null)" == "$stamp" ]]; then
+    exec 9>&-
+    return 0
+  fi
+  say "$name: installing $what from PyPI into ${dir#"$ROOT"/} (first run only, under a minute)"
+  rm -rf "$venv" "$marker"
+  if ! {
+    "$python" -m venv "$venv" &&
+      "$venv/bin/pip" --disable-pip-version-check -q install "$@" -r "$requirements" &&
+      "$verify" "$venv"
+  } >"$log" 2>&1; then
+    tail -n 20 "$log" >&2
+    die "$name: install failed (full log: $log)"
+  fi
+  printf '%s\n' "$stamp" >"$marker"
+  exec 9>&-
+}
