@@ -3,7 +3,7 @@
  * pivot — with a million events in raw.threat_events, under 50 concurrent clients.
  *
  * The handlers are called in-process, exactly as Lambda calls them (the middy chain: validation, the
- * handler, the error mapping, Postgres through the container's pool of 10 connections), with API Gateway
+ * handler, the error mapping, Postgres through the container's pool of PG_POOL_MAX connections), with API Gateway
  * v2 events. HTTP and the authorizer are not in the figures: serverless offline adds a worker thread per
  * concurrent request, which on a 2-core machine measures the emulator rather than the API.
  *
@@ -18,6 +18,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { list as listEvents } from "../functions/api/events";
 import { pivot as ipPivot } from "../functions/api/ips";
 import { clients, closeClients } from "../layers/runtime/clients";
+import { settings } from "../layers/runtime/config";
 
 const REQUESTS = Number(process.argv[2] ?? 4_000);
 const CONCURRENCY = Number(process.argv[3] ?? 50);
@@ -173,7 +174,8 @@ async function main(): Promise<void> {
   ];
 
   console.log(
-    `\nAPI latency, in-process handler calls (middy + validation + Postgres pool of 10), ${CONCURRENCY} concurrent clients`,
+    `\nAPI latency, in-process handler calls (middy + validation + Postgres pool of ${settings().PG_POOL_MAX}, ` +
+      `PG_POOL_MAX), ${CONCURRENCY} concurrent clients`,
   );
   console.log(
     `raw.threat_events: ${total.toLocaleString("en")} rows (${bench.toLocaleString("en")} synthetic bench-api-*)` +

@@ -25,7 +25,7 @@ export function buildClients(s: Settings): Clients {
   // allowExitOnIdle: idle connections do not keep a script or `invoke local` from exiting.
   const pool = new pg.Pool({
     connectionString: s.DATABASE_URL,
-    max: 10,
+    max: s.PG_POOL_MAX,
     idleTimeoutMillis: 30_000,
     allowExitOnIdle: true,
   });

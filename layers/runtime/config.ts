@@ -35,6 +35,11 @@ const schema = {
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/)
     .describe("an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)"),
   DATABASE_URL: url(["postgres:", "postgresql:"]).describe("a postgres:// connection URL"),
+  /**
+   * Postgres connections one container may hold. A Lambda container serves one invocation at a time, so a
+   * few suffice; with many containers, their sum must stay under the server's max_connections.
+   */
+  PG_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10).describe("a whole number from 1 to 100"),
   NEO4J_URI: url(["bolt:", "neo4j:", "bolt+s:", "neo4j+s:"]).describe("a bolt:// or neo4j:// URL"),
   NEO4J_USER: z.string().min(1).default("neo4j"),
   NEO4J_PASSWORD: z.string().min(1).describe("the Neo4j password (locally from .env.example)"),

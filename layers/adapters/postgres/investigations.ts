@@ -17,11 +17,14 @@ export interface EventRow {
   msg: string | null;
 }
 
-const EVENT_COLUMNS = `event_id, to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ts, type, actor,
-  host(ip) AS ip, tactic, score, country, channel, msg`;
-// The exact sort key of a row (Postgres keeps microseconds; the API's `ts` shows milliseconds), so a page
-// boundary never skips or repeats rows that share a millisecond.
-const POSITION_COLUMN = `to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS position_ts`;
+// The API's `ts` shows milliseconds; the sort key keeps Postgres's microseconds so that a page boundary
+// never skips or repeats rows sharing a millisecond. One rendering serves both: `ts` is its first 23
+// characters (to_char's MS truncates, as this does).
+const POSITION = `to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+const EVENT_COLUMNS = `event_id, ${POSITION} AS position_ts, type, actor, host(ip) AS ip, tactic, score, country,
+  channel, msg`;
+/** The API's millisecond `ts` of a row's microsecond sort key. */
+const shownTs = (position: string) => `${position.slice(0, 23)}Z`;
 
 // The SQL of each filter of the events list; its value is always the positional parameter given.
 const EVENT_CONDITIONS: { [K in keyof EventFilter]-?: (p: string) => string } = {
@@ -36,33 +39,52 @@ const EVENT_CONDITIONS: { [K in keyof EventFilter]-?: (p: string) => string } = 
   ip: (p) => `ip = ${p}::inet`,
 };
 
+/** A row of the events list query: the API's columns (but `ts`), the sort key, and `extra` when asked. */
+export type EventListRecord = Omit<EventRow, "ts"> & { position_ts: string; extra?: Record<string, unknown> };
+
 /**
- * The first `rows` events matching `filter` after the position `after`, newest first: a keyset scan of
- * an index ordered by (ts, event_id), so any page costs the same.
+ * The SQL of the first `rows` events matching `filter` after the position `after`, newest first (its
+ * values appended to `values`): a keyset scan of an index ordered by (ts, event_id), so any page costs
+ * the same. `extra` adds the unknown fields, which only the IP pivot reads.
  */
+export function eventListQuery(
+  filter: EventFilter,
+  after: EventPageRequest["after"],
+  rows: number,
+  values: unknown[],
+  options: { extra?: boolean } = {},
+): string {
+  const keyset = keysetAfter(after, (a, b) => `(ts, event_id) < (${a}::timestamptz, ${b})`, values);
+  const where = whereClause(filter, EVENT_CONDITIONS, values, keyset);
+  values.push(rows);
+  // The sort names the table's columns: the index order (ts, event_id), not a text rendering of them.
+  return `SELECT ${EVENT_COLUMNS}${options.extra ? ", extra" : ""} FROM raw.threat_events ${where}
+     ORDER BY threat_events.ts DESC, threat_events.event_id DESC LIMIT $${values.length}`;
+}
+
+/** A list row as the API port returns it: `ts` shown, the sort key as the cursor's position. */
+export const eventListRow = ({ position_ts, event_id, ...rest }: EventListRecord): EventListRow => ({
+  event_id,
+  ts: shownTs(position_ts),
+  ...rest,
+  position: [position_ts, event_id],
+});
+
 async function listEvents(
   pool: pg.Pool,
   filter: EventFilter,
   after: EventPageRequest["after"],
   rows: number,
-): Promise<(EventRow & { position_ts: string; extra: Record<string, unknown> })[]> {
+): Promise<EventListRecord[]> {
   const values: unknown[] = [];
-  const keyset = keysetAfter(after, (a, b) => `(ts, event_id) < (${a}::timestamptz, ${b})`, values);
-  const where = whereClause(filter, EVENT_CONDITIONS, values, keyset);
-  values.push(rows);
-  return readRows(
-    pool,
-    "listing threat events",
-    // The sort names the table's column: a bare `ts` would be the text `ts` of the select list, which no
-    // index orders (a full sort of the table per page).
-    `SELECT ${EVENT_COLUMNS}, ${POSITION_COLUMN}, extra FROM raw.threat_events ${where}
-     ORDER BY threat_events.ts DESC, threat_events.event_id DESC LIMIT $${values.length}`,
-    values,
-  );
+  return readRows(pool, "listing threat events", eventListQuery(filter, after, rows, values), values);
 }
 
-const plain = ({ position_ts: _p, extra: _e, ...row }: EventRow & { position_ts: string; extra: unknown }) =>
-  row;
+const plain = <R extends EventListRecord>({ position_ts, event_id, ...row }: R) => ({
+  event_id,
+  ts: shownTs(position_ts),
+  ...row,
+});
 
 /**
  * The questions analysts ask first (every parameter bound, never spliced): the latest events, filtered
@@ -76,12 +98,7 @@ export function investigations(pool: pg.Pool): EventQueries & {
   return {
     async list(filter, page): Promise<EventListRow[]> {
       // One row more than the page: it only tells whether there is a next page.
-      const rows = await listEvents(pool, filter, page.after, page.limit + 1);
-      return rows.map(({ position_ts, event_id, ...rest }) => ({
-        event_id,
-        ...rest,
-        position: [position_ts, event_id],
-      }));
+      return (await listEvents(pool, filter, page.after, page.limit + 1)).map(eventListRow);
     },
 
     async latestEvents(limit) {
@@ -94,7 +111,7 @@ export function investigations(pool: pg.Pool): EventQueries & {
 
     async byId(eventId): Promise<ApiEventDetail | null> {
       const rows = await readRows<
-        EventRow & {
+        EventListRecord & {
           extra: Record<string, unknown>;
           kafka_topic: string;
           kafka_partition: number;
@@ -114,9 +131,9 @@ export function investigations(pool: pg.Pool): EventQueries & {
       );
       const row = rows[0];
       if (!row) return null;
-      const { kafka_topic, kafka_partition, kafka_offset, kafka_timestamp, ...event } = row;
+      const { kafka_topic, kafka_partition, kafka_offset, kafka_timestamp, ...record } = row;
       return {
-        ...event,
+        ...plain(record),
         kafka: {
           topic: kafka_topic,
           partition: kafka_partition,

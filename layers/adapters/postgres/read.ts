@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type pg from "pg";
 import { ServiceUnavailableError } from "../../core/errors";
 
@@ -17,7 +18,7 @@ export async function readRows<R extends pg.QueryResultRow>(
   values: unknown[] = [],
 ): Promise<R[]> {
   try {
-    const { rows } = await pool.query<R>(text, values);
+    const { rows } = await pool.query<R>({ name: statementName(text), text, values });
     return rows;
   } catch (error) {
     const code = (error as { code?: unknown }).code;
@@ -27,6 +28,20 @@ export async function readRows<R extends pg.QueryResultRow>(
     }
     throw error;
   }
+}
+
+const names = new Map<string, string>();
+/**
+ * The name of the prepared statement for `text`: a digest of the text, so each connection parses and plans
+ * a query once and re-binds it afterwards (a read API runs the same few statements over and over).
+ */
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `vigil_${createHash("sha1").update(text).digest("hex").slice(0, 24)}`;
+    names.set(text, name);
+  }
+  return name;
 }
 
 /** `LIKE` text matching `value` anywhere, its own `%`, `_` and `\` taken literally. */

@@ -12,8 +12,8 @@ import {
 import type { KevLink, SourceState } from "./ips";
 import type { FeedRun, TableSize } from "./pipeline";
 
-/** An events row as the store returns it: the API's fields, plus its sort key and unknown fields. */
-export type EventListRow = ApiEvent & { position: CursorKey<"events">; extra: Record<string, unknown> };
+/** An events row as the store returns it: the API's fields, its sort key, and its unknown fields if read. */
+export type EventListRow = ApiEvent & { position: CursorKey<"events">; extra?: Record<string, unknown> };
 
 /** Port: the threat events in Postgres. A list returns up to `limit + 1` rows (the extra one says "more"). */
 export interface EventQueries {
@@ -22,14 +22,22 @@ export interface EventQueries {
   topTargetedIps(scoreAbove: number, limit: number): Promise<{ ip: string; hits: number }[]>;
 }
 
-/** Port: what else is known about an IP (URLhaus, security logs) and the KEV entries evidence names. */
+/** Port: what is stored about one IP, read together, and the KEV entries its evidence names. */
 export interface IpEvidence {
-  urlsOnHost(hosts: readonly string[], limit: number): Promise<ApiUrl[]>;
-  /** The sightings of an IP, and the CVEs detections tied to them (or why there is nothing to read). */
-  sightings(
+  /**
+   * One read of an IP's evidence: a page of the events aimed at it (up to `page.limit + 1` rows, with
+   * their unknown fields), the newest URLhaus URLs on `hosts`, and its newest security-log sightings with
+   * the CVEs detections tied to them (or why there are none to read).
+   */
+  ofIp(
     ip: string,
-    limit: number,
-  ): Promise<{ state: SourceState; rows: Record<string, unknown>[]; cves: string[] }>;
+    hosts: readonly string[],
+    page: EventPageRequest,
+  ): Promise<{
+    events: EventListRow[];
+    urls: ApiUrl[];
+    sightings: { state: SourceState; rows: Record<string, unknown>[]; cves: string[] };
+  }>;
   kevEntries(cves: readonly string[]): Promise<ApiKev[]>;
 }
 
@@ -67,7 +75,11 @@ const apiEvent = ({ position: _p, extra: _e, ...event }: EventListRow): ApiEvent
 
 /** A page of events: rows without their internals, and the cursor of the next page. */
 export async function eventPage(events: EventQueries, filter: EventFilter, page: EventPageRequest) {
-  const rows = await events.list(filter, page);
+  return eventPageOf(await events.list(filter, page), filter, page);
+}
+
+/** The page `rows` (up to `page.limit + 1` of them, from the list's query) make for `filter`. */
+function eventPageOf(rows: readonly EventListRow[], filter: EventFilter, page: EventPageRequest) {
   const { rows: shown, nextCursor } = pageOf(rows, page.limit, "events", (r) => r.position, { ...filter });
   return {
     rows: shown,
@@ -97,22 +109,17 @@ export function canonicalIp(ip: string): string {
 /**
  * The IP pivot: the events that targeted the IP (one page), the URLhaus URLs hosted on it, the security-log
  * sightings naming it (or why there are none to read), and the KEV entries that any of these name. The
- * sources are read concurrently; the KEV look-up follows, as it needs their text.
+ * sources are read in one go; the KEV look-up follows only when their text names a CVE.
  */
-export async function pivotIp(
-  deps: { events: EventQueries; evidence: IpEvidence },
-  ip: string,
-  page: EventPageRequest,
-) {
+export async function pivotIp(deps: { evidence: IpEvidence }, ip: string, page: EventPageRequest) {
   const canonical = canonicalIp(ip);
   const hosts = [...new Set([ip.toLowerCase(), canonical])];
-  const [events, urls, sightings] = await Promise.all([
-    eventPage(deps.events, { ip: canonical }, page),
-    deps.evidence.urlsOnHost(hosts, page.limit),
-    deps.evidence.sightings(canonical, page.limit),
-  ]);
+  const filter: EventFilter = { ip: canonical };
+  const found = await deps.evidence.ofIp(canonical, hosts, page);
+  const events = eventPageOf(found.events, filter, page);
+  const { urls, sightings } = found;
   const named = {
-    events: cvesNamedIn(events.rows.map((e) => `${e.msg ?? ""} ${JSON.stringify(e.extra)}`)),
+    events: cvesNamedIn(events.rows.map((e) => `${e.msg ?? ""} ${JSON.stringify(e.extra ?? {})}`)),
     urls: cvesNamedIn(urls.map((u) => `${u.url} ${u.tags.join(" ")}`)),
     sightings: cvesNamedIn([...sightings.rows.map((row) => JSON.stringify(row)), ...sightings.cves]),
   };

@@ -3,7 +3,6 @@ import type { ApiKev, ApiUrl } from "../../../../layers/core/api/feeds";
 import {
   canonicalIp,
   type EventListRow,
-  type EventQueries,
   type IpEvidence,
   pipelineStatus,
   pivotIp,
@@ -28,31 +27,26 @@ const kev = (cve: string) => ({ cve_id: cve }) as ApiKev;
 const url = (tags: string[]) =>
   ({ urlhaus_id: "1", url: "http://[2001:db8::7]/x", tags }) as unknown as ApiUrl;
 
-function fakes(sightings: Awaited<ReturnType<IpEvidence["sightings"]>>) {
+function fakes(sightings: Awaited<ReturnType<IpEvidence["ofIp"]>>["sightings"]) {
   const asked: Record<string, unknown> = {};
-  const events: EventQueries = {
-    list: async (filter, page) => {
-      asked.filter = filter;
-      return [event(3, { cve: "CVE-2021-44228" }), event(2, {}, "exploits cve-2023-4966"), event(1)].slice(
-        0,
-        page.limit + 1,
-      );
-    },
-    byId: async () => null,
-    topTargetedIps: async () => [],
-  };
   const evidence: IpEvidence = {
-    urlsOnHost: async (hosts) => {
-      asked.hosts = hosts;
-      return [url(["mozi", "CVE-2017-17215"])];
+    ofIp: async (ip, hosts, page) => {
+      Object.assign(asked, { ip, hosts });
+      return {
+        events: [event(3, { cve: "CVE-2021-44228" }), event(2, {}, "exploits cve-2023-4966"), event(1)].slice(
+          0,
+          page.limit + 1,
+        ),
+        urls: [url(["mozi", "CVE-2017-17215"])],
+        sightings,
+      };
     },
-    sightings: async () => sightings,
     kevEntries: async (cves) => {
       asked.cves = cves;
       return cves.filter((c) => c !== "CVE-2023-4966").map(kev);
     },
   };
-  return { deps: { events, evidence }, asked };
+  return { deps: { evidence }, asked };
 }
 
 describe("the IP pivot", () => {
@@ -63,7 +57,7 @@ describe("the IP pivot", () => {
       cves: ["CVE-2021-44228"],
     });
     const pivot = await pivotIp(deps, "2001:DB8:0::7", { limit: 2 });
-    expect(asked.filter).toEqual({ ip: "2001:db8::7" });
+    expect(asked.ip).toBe("2001:db8::7");
     expect(asked.hosts).toEqual(["2001:db8:0::7", "2001:db8::7"]);
     expect(asked.cves).toEqual(["CVE-2017-17215", "CVE-2021-44228", "CVE-2023-4966"]);
     expect(pivot.data.ip).toBe("2001:db8::7");
