@@ -48,6 +48,8 @@ export interface IngestSummary {
   poison: number;
   bronzeObjects: number;
   upserted: number;
+  /** Where the batch's time went, in milliseconds: decoding, poison handling, bronze, the store. */
+  ms: { decode: number; poison: number; bronze: number; store: number };
 }
 
 /** The line bronze keeps per record: the event exactly as produced, with its Kafka coordinates. */
@@ -72,10 +74,18 @@ export async function ingestBatch<S extends z.ZodTypeAny>(
   event: LambdaKafkaEvent,
   schema: S,
 ): Promise<IngestSummary> {
+  let lap = performance.now();
+  const since = () => {
+    const now = performance.now();
+    const ms = Math.round(now - lap);
+    lap = now;
+    return ms;
+  };
   const decoded: Decoded<z.output<S>>[] = recordsOf(event).map((r) => decodeRecord(r, schema));
   const valid = decoded.filter((d): d is Extract<typeof d, { kind: "valid" }> => d.kind === "valid");
   const poison = decoded.filter((d): d is Extract<typeof d, { kind: "poison" }> => d.kind === "poison");
 
+  const decodeMs = since();
   if (poison.length > 0) {
     const letters: DeadLetter[] = poison.map((p) => ({
       origin: p.origin,
@@ -100,6 +110,7 @@ export async function ingestBatch<S extends z.ZodTypeAny>(
     }
   }
 
+  const poisonMs = since();
   const groups = groupForBronze(valid);
   const ingested: IngestedRecord<z.output<S>>[] = [];
   await Promise.all(
@@ -110,6 +121,7 @@ export async function ingestBatch<S extends z.ZodTypeAny>(
       }
     }),
   );
+  const bronzeMs = since();
   const { written } = ingested.length > 0 ? await deps.events.upsert(ingested) : { written: 0 };
   return {
     records: decoded.length,
@@ -117,5 +129,6 @@ export async function ingestBatch<S extends z.ZodTypeAny>(
     poison: poison.length,
     bronzeObjects: groups.length,
     upserted: written,
+    ms: { decode: decodeMs, poison: poisonMs, bronze: bronzeMs, store: since() },
   };
 }

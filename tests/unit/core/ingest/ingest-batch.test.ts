@@ -60,7 +60,19 @@ describe("ingesting a batch", () => {
   it("dead-letters poison, then writes bronze, then upserts, and reports what it did", async () => {
     const f = fakes();
     const summary = await ingestBatch(f.deps, event([valid("a"), "not json", valid("b")]), ThreatEventSchema);
-    expect(summary).toEqual({ records: 3, valid: 2, poison: 1, bronzeObjects: 1, upserted: 2 });
+    expect(summary).toEqual({
+      records: 3,
+      valid: 2,
+      poison: 1,
+      bronzeObjects: 1,
+      upserted: 2,
+      ms: {
+        decode: expect.any(Number),
+        poison: expect.any(Number),
+        bronze: expect.any(Number),
+        store: expect.any(Number),
+      },
+    });
     expect(f.log).toEqual(["dlq", "bronze quarantine", "bronze events", "upsert"]);
     expect(f.letters[0]).toMatchObject({
       reason: "not_json",
