@@ -15,7 +15,7 @@
  */
 import { Kafka, logLevel } from "kafkajs";
 import { KafkaPoller } from "./poller.js";
-import { readKafkaTriggers } from "./triggers.js";
+import { readKafkaTriggers, selectTriggers } from "./triggers.js";
 
 // serverless-offline's own defaults that its Lambda runner reads (src/config/defaultOptions.js).
 const OFFLINE_DEFAULTS = {
@@ -24,29 +24,6 @@ const OFFLINE_DEFAULTS = {
   useInProcess: false,
   reloadHandler: false,
 };
-
-/**
- * `custom.offlineKafka.functions`: the functions whose triggers run (a list, or names separated by commas;
- * empty for all of them), e.g. to measure one path alone.
- * @param {unknown} value
- * @param {import("./triggers.js").KafkaTrigger[]} triggers
- * @returns {Set<string> | undefined}
- */
-function onlyFunctions(value, triggers) {
-  const names = (Array.isArray(value) ? value : String(value ?? "").split(","))
-    .map((n) => String(n).trim())
-    .filter((n) => n !== "");
-  if (names.length === 0) return undefined;
-  const known = new Set(triggers.map((t) => t.functionKey));
-  const unknown = names.filter((n) => !known.has(n));
-  if (unknown.length > 0) {
-    throw new Error(
-      `custom.offlineKafka.functions names ${unknown.join(", ")}, which has no kafka trigger; ` +
-        `expected some of ${[...known].join(", ")}`,
-    );
-  }
-  return new Set(names);
-}
 
 export default class OfflineKafka {
   /** @type {KafkaPoller[]} */
@@ -79,10 +56,8 @@ export default class OfflineKafka {
       { service: service.service, functions: service.functions },
       { stage: this.serverless.getProvider("aws").getStage(), defaultBrokers },
     );
-    const only = onlyFunctions(config.functions, triggers);
-    const enabled = triggers.filter((t) => t.enabled && (only === undefined || only.has(t.functionKey)));
-    for (const t of triggers.filter((x) => !enabled.includes(x))) {
-      const why = t.enabled ? "not in custom.offlineKafka.functions" : "enabled: false";
+    const { enabled, disabled } = selectTriggers(triggers, config.functions);
+    for (const { trigger: t, why } of disabled) {
       this.log.notice(`kafka trigger ${t.functionKey} ← ${t.topic}: disabled (${why})`);
     }
     if (enabled.length === 0) return;

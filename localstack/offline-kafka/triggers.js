@@ -96,3 +96,33 @@ export function readKafkaTriggers(service, { stage, defaultBrokers }) {
   }
   return triggers;
 }
+
+/**
+ * The triggers that run: those enabled, and of the functions `only` names (`custom.offlineKafka.functions`:
+ * a list, or names separated by commas; empty for all), e.g. to measure one path alone.
+ * @param {KafkaTrigger[]} triggers
+ * @param {unknown} only
+ * @returns {{ enabled: KafkaTrigger[], disabled: { trigger: KafkaTrigger, why: string }[] }}
+ */
+export function selectTriggers(triggers, only) {
+  const names = (Array.isArray(only) ? only : String(only ?? "").split(","))
+    .map((n) => String(n).trim())
+    .filter((n) => n !== "");
+  const known = new Set(triggers.map((t) => t.functionKey));
+  const unknown = names.filter((n) => !known.has(n));
+  if (unknown.length > 0) {
+    throw new TriggerConfigError(
+      "custom.offlineKafka.functions",
+      `names ${unknown.join(", ")}, which has no kafka trigger; expected some of ${[...known].join(", ")}`,
+    );
+  }
+  /** @type {{ enabled: KafkaTrigger[], disabled: { trigger: KafkaTrigger, why: string }[] }} */
+  const selected = { enabled: [], disabled: [] };
+  for (const trigger of triggers) {
+    if (!trigger.enabled) selected.disabled.push({ trigger, why: "enabled: false" });
+    else if (names.length > 0 && !names.includes(trigger.functionKey)) {
+      selected.disabled.push({ trigger, why: "not in custom.offlineKafka.functions" });
+    } else selected.enabled.push(trigger);
+  }
+  return selected;
+}

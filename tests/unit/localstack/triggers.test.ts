@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readKafkaTriggers } from "../../../localstack/offline-kafka/triggers.js";
+import { readKafkaTriggers, selectTriggers } from "../../../localstack/offline-kafka/triggers.js";
 
 const context = { stage: "local", defaultBrokers: ["127.0.0.1:9092"] };
 const service = (events: Record<string, unknown>[]) => ({
@@ -77,5 +77,52 @@ describe("reading kafka triggers from serverless.yml", () => {
     [{ batchSize: 1 }, /topic is missing/],
   ])("rejects %j naming the field", (kafka, message) => {
     expect(() => readKafkaTriggers(service([{ kafka }]), context)).toThrow(message);
+  });
+});
+
+describe("choosing which kafka triggers run", () => {
+  const triggers = readKafkaTriggers(
+    {
+      service: "vigil",
+      functions: {
+        "ingest-events": {
+          events: [{ kafka: { topic: "threat.events" } }, { kafka: { topic: "urlhaus.events" } }],
+        },
+        "graph-events": { events: [{ kafka: { topic: "threat.events" } }] },
+        archive: { events: [{ kafka: { topic: "threat.events", enabled: false } }] },
+      },
+    },
+    context,
+  );
+  const names = (list: { functionKey: string; topic: string }[]) =>
+    list.map((t) => `${t.functionKey} ${t.topic}`);
+
+  it("runs every enabled trigger when no function is named", () => {
+    for (const only of [undefined, "", " , ", []]) {
+      const { enabled, disabled } = selectTriggers(triggers, only);
+      expect(names(enabled)).toEqual([
+        "ingest-events threat.events",
+        "ingest-events urlhaus.events",
+        "graph-events threat.events",
+      ]);
+      expect(disabled.map((d) => d.why)).toEqual(["enabled: false"]);
+    }
+  });
+
+  it("runs only the functions named, from a list or a comma-separated string", () => {
+    for (const only of ["ingest-events", " ingest-events ,", ["ingest-events"]]) {
+      const { enabled, disabled } = selectTriggers(triggers, only);
+      expect(names(enabled)).toEqual(["ingest-events threat.events", "ingest-events urlhaus.events"]);
+      expect(disabled.map((d) => `${d.trigger.functionKey}: ${d.why}`)).toEqual([
+        "graph-events: not in custom.offlineKafka.functions",
+        "archive: enabled: false",
+      ]);
+    }
+  });
+
+  it("refuses a name with no kafka trigger, listing the ones there are", () => {
+    expect(() => selectTriggers(triggers, "ingest-events,graph")).toThrow(
+      "custom.offlineKafka.functions: names graph, which has no kafka trigger; expected some of ingest-events, graph-events, archive",
+    );
   });
 });
