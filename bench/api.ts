@@ -19,12 +19,13 @@ import { list as listEvents } from "../functions/api/events";
 import { pivot as ipPivot } from "../functions/api/ips";
 import { clients, closeClients } from "../layers/runtime/clients";
 import { settings } from "../layers/runtime/config";
+import { countEventsWithPrefix } from "./event-ids";
 
 const REQUESTS = Number(process.argv[2] ?? 4_000);
 const CONCURRENCY = Number(process.argv[3] ?? 50);
 const BENCH_EVENTS = 1_000_000;
 const TARGET_P95_MS = 50;
-const PREFIX = "bench-api-";
+const PREFIX = "bench-api-" as const;
 
 const LOAD = `
 INSERT INTO raw.threat_events (event_id, ts, type, msg, actor, ip, tactic, score, country, channel,
@@ -50,14 +51,8 @@ ON CONFLICT (event_id) DO NOTHING`;
 
 const c = clients();
 
-const count = async (sql: string, params: unknown[] = []) =>
-  Number((await c.pool.query<{ n: string }>(sql, params)).rows[0]?.n ?? 0);
-// A primary-key range rather than LIKE: counts the prefix from the index alone.
-const benchRows = () =>
-  count("SELECT count(*) AS n FROM raw.threat_events WHERE event_id >= $1 AND event_id < $2", [
-    PREFIX,
-    `${PREFIX.slice(0, -1)}.`,
-  ]);
+const count = async (sql: string) => Number((await c.pool.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
+const benchRows = () => countEventsWithPrefix(c.pool, PREFIX);
 
 async function ensureEvents(): Promise<{ loadedMs: number | null }> {
   if ((await benchRows()) >= BENCH_EVENTS) return { loadedMs: null };

@@ -25,6 +25,7 @@ import { type LambdaKafkaEvent, recordsOf } from "../layers/core/ingest/kafka-re
 import { buildClients, closeClients } from "../layers/runtime/clients";
 import { readSettings } from "../layers/runtime/config";
 import { sampleEvent } from "../localstack/offline-kafka/event-builder.js";
+import { countEventsWithPrefix } from "./event-ids";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const total = Number(process.argv[2] ?? 100_000);
@@ -34,17 +35,8 @@ const c = buildClients(settings);
 const prefix = `bench-${randomBytes(3).toString("hex")}`;
 
 const rate = (n: number, ms: number) => Math.round(n / (ms / 1000));
-// The ids of one run, `<p>-…`, as a primary-key range: polled every 250 ms, a LIKE would scan the whole
-// table each time (a million rows after bench/api.ts) and take the CPU the pipeline is measured on.
-const rows = async (p: string) =>
-  Number(
-    (
-      await c.pool.query<{ n: string }>(
-        "SELECT count(*) AS n FROM raw.threat_events WHERE event_id >= $1 AND event_id < $2",
-        [`${p}-`, `${p}.`],
-      )
-    ).rows[0]?.n,
-  );
+// Polled every 250 ms: by key range, so the poll does not take the CPU the pipeline is measured on.
+const rows = (p: string) => countEventsWithPrefix(c.pool, `${p}-`);
 async function nodes(p: string): Promise<number> {
   const { records } = await c.neo4j.executeQuery(
     "MATCH (t:ThreatEvent) WHERE t.event_id STARTS WITH $p RETURN count(t) AS n",

@@ -2,7 +2,7 @@ import type pg from "pg";
 import type { ApiKev, ApiKevChange, ApiUrl, KevFilter, UrlFilter } from "../../core/api/feeds";
 import type { FeedQueries } from "../../core/api/investigations";
 import { FEED_TABLES, type FeedTables } from "./feed-tables";
-import { containsPattern, keysetAfter, readRows, whereClause } from "./read";
+import { bind, containsPattern, keysetAfter, readRows, whereClause } from "./read";
 
 const utc = (column: string, micro = false) =>
   `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.${micro ? "US" : "MS"}"Z"')`;
@@ -52,13 +52,13 @@ export function postgresFeedQueries(pool: pg.Pool, t: FeedTables = FEED_TABLES):
         values,
         keyset,
       );
-      values.push(page.limit + 1);
+      const limit = bind(values, page.limit + 1);
       const rows = await readRows<ApiKev>(
         pool,
         "searching KEV",
         // Sorted by the table's columns (`k.`): the bare names are the select list's text renderings.
         `SELECT ${KEV_API_COLUMNS} FROM ${t.kevVulnerabilities} AS k ${where}
-         ORDER BY k.date_added DESC, k.cve_id DESC LIMIT $${values.length}`,
+         ORDER BY k.date_added DESC, k.cve_id DESC LIMIT ${limit}`,
         values,
       );
       return rows.map((r) => ({ ...r, position: [r.date_added, r.cve_id] as [string, string] }));
@@ -94,14 +94,14 @@ export function postgresFeedQueries(pool: pg.Pool, t: FeedTables = FEED_TABLES):
         values,
       );
       const where = whereClause(filter, URL_CONDITIONS, values, keyset);
-      values.push(page.limit + 1);
+      const limit = bind(values, page.limit + 1);
       const rows = await readRows<ApiUrl & { position_ts: string }>(
         pool,
         "searching URLhaus URLs",
         // Sorted by the table's columns (`u.`): the bare names are the select list's text renderings, and
         // a text urlhaus_id would not sort as the keyset's numeric one compares.
         `SELECT ${URL_API_COLUMNS}, ${utc("date_added", true)} AS position_ts FROM ${t.urlhausUrls} AS u ${where}
-         ORDER BY u.date_added DESC, u.urlhaus_id DESC LIMIT $${values.length}`,
+         ORDER BY u.date_added DESC, u.urlhaus_id DESC LIMIT ${limit}`,
         values,
       );
       return rows.map(({ position_ts, ...r }) => ({

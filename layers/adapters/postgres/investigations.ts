@@ -1,7 +1,7 @@
 import type pg from "pg";
 import type { ApiEventDetail, EventFilter, EventPageRequest } from "../../core/api/events";
 import type { EventListRow, EventQueries } from "../../core/api/investigations";
-import { keysetAfter, readRows, whereClause } from "./read";
+import { bind, keysetAfter, readRows, whereClause } from "./read";
 
 /** A threat event as the investigation queries return it. */
 export interface EventRow {
@@ -56,18 +56,23 @@ export function eventListQuery(
 ): string {
   const keyset = keysetAfter(after, (a, b) => `(ts, event_id) < (${a}::timestamptz, ${b})`, values);
   const where = whereClause(filter, EVENT_CONDITIONS, values, keyset);
-  values.push(rows);
+  const limit = bind(values, rows);
   // The sort names the table's columns: the index order (ts, event_id), not a text rendering of them.
   return `SELECT ${EVENT_COLUMNS}${options.extra ? ", extra" : ""} FROM raw.threat_events ${where}
-     ORDER BY threat_events.ts DESC, threat_events.event_id DESC LIMIT $${values.length}`;
+     ORDER BY threat_events.ts DESC, threat_events.event_id DESC LIMIT ${limit}`;
 }
 
-/** A list row as the API port returns it: `ts` shown, the sort key as the cursor's position. */
-export const eventListRow = ({ position_ts, event_id, ...rest }: EventListRecord): EventListRow => ({
+/** A row with the API's millisecond `ts` in place of its sort key. */
+const plain = <R extends EventListRecord>({ position_ts, event_id, ...row }: R) => ({
   event_id,
   ts: shownTs(position_ts),
-  ...rest,
-  position: [position_ts, event_id],
+  ...row,
+});
+
+/** A list row as the API port returns it: `ts` shown, the sort key as the cursor's position. */
+export const eventListRow = (record: EventListRecord): EventListRow => ({
+  ...plain(record),
+  position: [record.position_ts, record.event_id],
 });
 
 async function listEvents(
@@ -79,12 +84,6 @@ async function listEvents(
   const values: unknown[] = [];
   return readRows(pool, "listing threat events", eventListQuery(filter, after, rows, values), values);
 }
-
-const plain = <R extends EventListRecord>({ position_ts, event_id, ...row }: R) => ({
-  event_id,
-  ts: shownTs(position_ts),
-  ...row,
-});
 
 /**
  * The questions analysts ask first (every parameter bound, never spliced): the latest events, filtered

@@ -4,7 +4,7 @@ import type { IpEvidence } from "../../core/api/investigations";
 import { KEV_API_COLUMNS, URL_API_COLUMNS } from "./feed-search";
 import { FEED_TABLES, type FeedTables } from "./feed-tables";
 import { type EventListRecord, eventListQuery, eventListRow } from "./investigations";
-import { readRows } from "./read";
+import { bind, readRows } from "./read";
 
 interface IpEvidenceRow {
   events: EventListRecord[];
@@ -23,10 +23,7 @@ export function postgresIpEvidence(pool: pg.Pool, t: FeedTables = FEED_TABLES): 
     async ofIp(ip, hosts, page) {
       const values: unknown[] = [];
       const events = eventListQuery({ ip }, page.after, page.limit + 1, values, { extra: true });
-      values.push(ip, [...hosts], page.limit);
-      const [ipParam, hostsParam, limitParam] = [values.length - 2, values.length - 1, values.length].map(
-        (n) => `$${n}`,
-      );
+      const [ipParam, hostsParam, limitParam] = [ip, [...hosts], page.limit].map((v) => bind(values, v));
       // json_agg keeps each part's order only when told: every part names its own sort again.
       const [row] = await readRows<IpEvidenceRow>(
         pool,

@@ -47,6 +47,12 @@ function statementName(text: string): string {
 /** `LIKE` text matching `value` anywhere, its own `%`, `_` and `\` taken literally. */
 export const containsPattern = (value: string): string => `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
+/** Appends `value` to a statement's `values`; returns its positional parameter (`$n`). */
+export function bind(values: unknown[], value: unknown): string {
+  values.push(value);
+  return `$${values.length}`;
+}
+
 /**
  * A WHERE clause from named conditions: each name maps to fixed SQL taking its value as the next
  * positional parameter, so a filter contributes only text written here and values as parameters.
@@ -61,8 +67,7 @@ export function whereClause<F extends object>(
   for (const name of Object.keys(conditions) as (keyof F)[]) {
     const value = filter[name];
     if (value === undefined) continue;
-    values.push(value);
-    parts.push(conditions[name](`$${values.length}`));
+    parts.push(conditions[name](bind(values, value)));
   }
   return parts.length ? `WHERE ${parts.join(" AND ")}` : "";
 }
@@ -77,6 +82,5 @@ export function keysetAfter(
   values: unknown[],
 ): string[] {
   if (!after) return [];
-  values.push(after[0], after[1]);
-  return [rowComparison(`$${values.length - 1}`, `$${values.length}`)];
+  return [rowComparison(bind(values, after[0]), bind(values, after[1]))];
 }
