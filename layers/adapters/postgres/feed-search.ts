@@ -61,7 +61,7 @@ export function postgresFeedQueries(pool: pg.Pool, t: FeedTables = FEED_TABLES):
          ORDER BY k.date_added DESC, k.cve_id DESC LIMIT ${limit}`,
         values,
       );
-      return rows.map((r) => ({ ...r, position: [r.date_added, r.cve_id] as [string, string] }));
+      return rows.map((item) => ({ item, position: [item.date_added, item.cve_id] as [string, string] }));
     },
 
     async cve(cveId) {
@@ -104,9 +104,9 @@ export function postgresFeedQueries(pool: pg.Pool, t: FeedTables = FEED_TABLES):
          ORDER BY u.date_added DESC, u.urlhaus_id DESC LIMIT ${limit}`,
         values,
       );
-      return rows.map(({ position_ts, ...r }) => ({
-        ...r,
-        position: [position_ts, r.urlhaus_id] as [string, string],
+      return rows.map(({ position_ts, ...item }) => ({
+        item,
+        position: [position_ts, item.urlhaus_id] as [string, string],
       }));
     },
   };

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { ApiEventDetail, EventFilter, EventPageRequest } from "../../core/api/events";
+import type { ApiEvent, ApiEventDetail, EventFilter, EventPageRequest } from "../../core/api/events";
 import type { EventListRow, EventQueries } from "../../core/api/investigations";
 import { bind, keysetAfter, readRows, whereClause } from "./read";
 
@@ -62,17 +62,25 @@ export function eventListQuery(
      ORDER BY threat_events.ts DESC, threat_events.event_id DESC LIMIT ${limit}`;
 }
 
-/** A row with the API's millisecond `ts` in place of its sort key. */
-const plain = <R extends EventListRecord>({ position_ts, event_id, ...row }: R) => ({
-  event_id,
-  ts: shownTs(position_ts),
-  ...row,
+/** The API's event of a row: its fields, with the millisecond `ts` of its sort key. */
+const apiEvent = (r: EventListRecord): ApiEvent => ({
+  event_id: r.event_id,
+  ts: shownTs(r.position_ts),
+  type: r.type,
+  actor: r.actor,
+  ip: r.ip,
+  tactic: r.tactic,
+  score: r.score,
+  country: r.country,
+  channel: r.channel,
+  msg: r.msg,
 });
 
-/** A list row as the API port returns it: `ts` shown, the sort key as the cursor's position. */
+/** A list row as the API port returns it: the event, its sort key as the cursor's position, `extra` if read. */
 export const eventListRow = (record: EventListRecord): EventListRow => ({
-  ...plain(record),
+  item: apiEvent(record),
   position: [record.position_ts, record.event_id],
+  extra: record.extra,
 });
 
 async function listEvents(
@@ -101,11 +109,11 @@ export function investigations(pool: pg.Pool): EventQueries & {
     },
 
     async latestEvents(limit) {
-      return (await listEvents(pool, {}, undefined, limit)).map(plain);
+      return (await listEvents(pool, {}, undefined, limit)).map(apiEvent);
     },
 
     async eventsOfActor(actor, limit) {
-      return (await listEvents(pool, { actor }, undefined, limit)).map(plain);
+      return (await listEvents(pool, { actor }, undefined, limit)).map(apiEvent);
     },
 
     async byId(eventId): Promise<ApiEventDetail | null> {
@@ -130,14 +138,16 @@ export function investigations(pool: pg.Pool): EventQueries & {
       );
       const row = rows[0];
       if (!row) return null;
-      const { kafka_topic, kafka_partition, kafka_offset, kafka_timestamp, ...record } = row;
       return {
-        ...plain(record),
+        ...apiEvent(row),
+        extra: row.extra,
+        bronze_key: row.bronze_key,
+        ingested_at: row.ingested_at,
         kafka: {
-          topic: kafka_topic,
-          partition: kafka_partition,
-          offset: Number(kafka_offset),
-          timestamp: kafka_timestamp,
+          topic: row.kafka_topic,
+          partition: row.kafka_partition,
+          offset: Number(row.kafka_offset),
+          timestamp: row.kafka_timestamp,
         },
       };
     },

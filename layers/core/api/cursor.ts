@@ -75,6 +75,12 @@ export function decodeCursor<L extends CursorList>(
   return key.data as CursorKey<L>;
 }
 
+/** A row of a cursor-paged list: what the API shows, and its sort key (the position a cursor carries). */
+export interface Positioned<T, L extends CursorList> {
+  item: T;
+  position: CursorKey<L>;
+}
+
 /**
  * One page out of `limit + 1` fetched rows: the extra row only says there is a next page, whose cursor
  * is the sort key of the last row shown.

@@ -1,5 +1,5 @@
 import { NotFoundError } from "../errors";
-import { type CursorKey, pageOf } from "./cursor";
+import { type CursorKey, type Positioned, pageOf } from "./cursor";
 import type { ApiEvent, ApiEventDetail, EventFilter, EventPageRequest } from "./events";
 import {
   type ApiKev,
@@ -12,8 +12,8 @@ import {
 import type { KevLink, SourceState } from "./ips";
 import type { FeedRun, TableSize } from "./pipeline";
 
-/** An events row as the store returns it: the API's fields, its sort key, and its unknown fields if read. */
-export type EventListRow = ApiEvent & { position: CursorKey<"events">; extra?: Record<string, unknown> };
+/** An events row as the store returns it: the API's event, its sort key, and its unknown fields if read. */
+export type EventListRow = Positioned<ApiEvent, "events"> & { extra?: Record<string, unknown> };
 
 /** Port: the threat events in Postgres. A list returns up to `limit + 1` rows (the extra one says "more"). */
 export interface EventQueries {
@@ -46,12 +46,12 @@ export interface FeedQueries {
   listKev(
     filter: KevFilter,
     page: { limit: number; after?: CursorKey<"kev"> },
-  ): Promise<(ApiKev & { position: CursorKey<"kev"> })[]>;
+  ): Promise<Positioned<ApiKev, "kev">[]>;
   cve(cveId: string): Promise<{ entry: ApiKev; changes: ApiKevChange[] } | null>;
   listUrls(
     filter: UrlFilter,
     page: { limit: number; after?: CursorKey<"urls"> },
-  ): Promise<(ApiUrl & { position: CursorKey<"urls"> })[]>;
+  ): Promise<Positioned<ApiUrl, "urls">[]>;
 }
 
 /** Port: the pipeline's own state, each source read on its own so one outage does not hide the others. */
@@ -70,9 +70,6 @@ export interface PipelineProbes {
   }>;
 }
 
-const withoutPosition = <T extends { position: unknown }>({ position: _, ...rest }: T) => rest;
-const apiEvent = ({ position: _p, extra: _e, ...event }: EventListRow): ApiEvent => event;
-
 /** A page of events: rows without their internals, and the cursor of the next page. */
 export async function eventPage(events: EventQueries, filter: EventFilter, page: EventPageRequest) {
   return eventPageOf(await events.list(filter, page), filter, page);
@@ -84,7 +81,7 @@ function eventPageOf(rows: readonly EventListRow[], filter: EventFilter, page: E
   return {
     rows: shown,
     body: {
-      data: shown.map(apiEvent),
+      data: shown.map((r) => r.item),
       meta: { count: shown.length, limit: page.limit, next_cursor: nextCursor },
     },
   };
@@ -119,7 +116,7 @@ export async function pivotIp(deps: { evidence: IpEvidence }, ip: string, page: 
   const events = eventPageOf(found.events, filter, page);
   const { urls, sightings } = found;
   const named = {
-    events: cvesNamedIn(events.rows.map((e) => `${e.msg ?? ""} ${JSON.stringify(e.extra ?? {})}`)),
+    events: cvesNamedIn(events.rows.map((r) => `${r.item.msg ?? ""} ${JSON.stringify(r.extra ?? {})}`)),
     urls: cvesNamedIn(urls.map((u) => `${u.url} ${u.tags.join(" ")}`)),
     sightings: cvesNamedIn([...sightings.rows.map((row) => JSON.stringify(row)), ...sightings.cves]),
   };
@@ -141,15 +138,15 @@ export async function pivotIp(deps: { evidence: IpEvidence }, ip: string, page: 
 }
 
 /** A page of KEV entries or URLhaus URLs, with the cursor of the next page. */
-export function feedPage<R extends { position: CursorKey<L> }, L extends "kev" | "urls">(
+export function feedPage<T, L extends "kev" | "urls">(
   list: L,
-  rows: readonly R[],
+  rows: readonly Positioned<T, L>[],
   limit: number,
   filter: object,
 ) {
   const { rows: shown, nextCursor } = pageOf(rows, limit, list, (r) => r.position, { ...filter });
   return {
-    data: shown.map(withoutPosition),
+    data: shown.map((r) => r.item),
     meta: { count: shown.length, limit, next_cursor: nextCursor },
   };
 }

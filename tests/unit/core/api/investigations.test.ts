@@ -10,16 +10,18 @@ import {
 import { ServiceUnavailableError } from "../../../../layers/core/errors";
 
 const event = (n: number, extra: Record<string, unknown> = {}, msg: string | null = null): EventListRow => ({
-  event_id: `e${n}`,
-  ts: `2026-11-25T10:00:0${n}.000Z`,
-  type: null,
-  msg,
-  actor: null,
-  ip: "2001:db8::7",
-  tactic: null,
-  score: null,
-  country: null,
-  channel: null,
+  item: {
+    event_id: `e${n}`,
+    ts: `2026-11-25T10:00:0${n}.000Z`,
+    type: null,
+    msg,
+    actor: null,
+    ip: "2001:db8::7",
+    tactic: null,
+    score: null,
+    country: null,
+    channel: null,
+  },
   extra,
   position: [`2026-11-25T10:00:0${n}.000000Z`, `e${n}`],
 });
