@@ -8,7 +8,18 @@ import type pg from "pg";
 export async function countEventsWithPrefix(pool: pg.Pool, prefix: `${string}-`): Promise<number> {
   const { rows } = await pool.query<{ n: string }>(
     "SELECT count(*) AS n FROM raw.threat_events WHERE event_id >= $1 AND event_id < $2",
-    [prefix, `${prefix.slice(0, -1)}.`],
+    prefixRange(prefix),
   );
   return Number(rows[0]?.n ?? 0);
 }
+
+/** Deletes the threat events whose event_id starts with `prefix` (the same key range); returns how many. */
+export async function deleteEventsWithPrefix(pool: pg.Pool, prefix: `${string}-`): Promise<number> {
+  const result = await pool.query(
+    "DELETE FROM raw.threat_events WHERE event_id >= $1 AND event_id < $2",
+    prefixRange(prefix),
+  );
+  return result.rowCount ?? 0;
+}
+
+const prefixRange = (prefix: `${string}-`) => [prefix, `${prefix.slice(0, -1)}.`];
