@@ -13,13 +13,13 @@ import { settings } from "./config";
 /** The API's read adapters over this container's clients. */
 export function apiQueries() {
   const c = clients();
-  const pipeline = postgresPipelineStatus(c.pool);
+  const pipeline = postgresPipelineStatus(c.readPool);
   const kafka = kafkaPipelineStatus(c.kafka);
   const probes: PipelineProbes = { tables: pipeline.tables, feeds: pipeline.feeds, kafka: kafka.read };
   return {
-    events: investigations(c.pool),
-    evidence: postgresIpEvidence(c.pool),
-    feeds: postgresFeedQueries(c.pool),
+    events: investigations(c.readPool),
+    evidence: postgresIpEvidence(c.readPool),
+    feeds: postgresFeedQueries(c.readPool),
     graph: neo4jNeighbourhood(c.neo4j),
     pipeline: probes,
   };
