@@ -260,7 +260,12 @@ async function main(): Promise<void> {
     console.log("(speed-up: alone against the baseline)\n");
     await profileBatch(settings.KAFKA_BATCH_SIZE);
   } finally {
-    await removeRun().finally(() => closeClients(c));
+    // A failed clean-up is reported, never in place of the error that ended the run.
+    await removeRun()
+      .catch((error: unknown) =>
+        console.error(`bench: removing this run's events failed: ${(error as Error).message}`),
+      )
+      .finally(() => closeClients(c));
   }
 }
 

@@ -13,13 +13,13 @@ import { settings } from "./config";
 /** The API's read adapters over this container's clients. */
 export function apiQueries() {
   const c = clients();
-  const pipeline = postgresPipelineStatus(c.readPool);
+  const pipeline = postgresPipelineStatus(c.pool);
   const kafka = kafkaPipelineStatus(c.kafka);
   const probes: PipelineProbes = { tables: pipeline.tables, feeds: pipeline.feeds, kafka: kafka.read };
   return {
-    events: investigations(c.readPool),
+    events: investigations(c.pool, c.readPool),
     evidence: postgresIpEvidence(c.readPool),
-    feeds: postgresFeedQueries(c.readPool),
+    feeds: postgresFeedQueries(c.pool),
     graph: neo4jNeighbourhood(c.neo4j),
     pipeline: probes,
   };

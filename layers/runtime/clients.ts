@@ -20,10 +20,12 @@ export interface Clients {
   /** Postgres for writes and the pipeline's own statements. */
   pool: pg.Pool;
   /**
-   * Postgres for the API's reads: its own connections, on which every prepared statement runs its generic
-   * plan. The API's statements are keyset scans of an index chosen by which filters are set, not by their
-   * values, so planning each execution again (which Postgres keeps doing when a `LIMIT $n` makes the
-   * generic plan's estimate look dear) bought nothing and cost 15–25% of a list request's server time.
+   * Postgres for the API's keyset reads (event pages, the IP pivot, look-ups by key): its own connections,
+   * on which every prepared statement runs its generic plan. Their plans depend on which filters are set,
+   * not on their values, so planning each execution again — which Postgres keeps doing when a `LIMIT $n`
+   * makes the generic plan's estimate look dear — bought nothing and cost 15–25% of a list request's
+   * server time. Statements whose plan does depend on a value (a score threshold, skewed feed columns)
+   * stay on `pool`.
    */
   readPool: pg.Pool;
   neo4j: Driver;

@@ -53,9 +53,13 @@ postgres_start() {
       || { rm -f "$pwfile"; cat "$VIGIL_HOME/logs/postgres-initdb.log" >&2; die "postgres: initdb failed"; }
     rm -f "$pwfile"
   fi
+  local major
+  major="$("$bin/postgres" --version | awk '{print $3}' | cut -d. -f1)"
+  [ "${major:-0}" -ge 15 ] 2>/dev/null \
+    || die "postgres: PostgreSQL ${major:-?} found under $bin; 15 or later is needed (lz4 WAL compression)"
   local as_owner=()
   if [ "$(id -u)" = 0 ]; then as_owner=(runuser -u postgres --); fi
-  # Sized for a 2-core laptop running the whole stack; fsync stays on: the tests prove durability.
+  # For a 2-core, 8 GB+ machine running the whole stack; fsync stays on: the tests prove durability.
   # Tuned for ingest (batches of thousands of rows into tables with several indexes): shared buffers that
   # hold the hot index pages, so a backend rarely writes a dirty page out itself to find a free one; WAL
   # room for checkpoints by time rather than by volume (each checkpoint makes the next change of every

@@ -96,24 +96,31 @@ async function listEvents(
 /**
  * The questions analysts ask first (every parameter bound, never spliced): the latest events, filtered
  * and paged; everything one actor did; one event with its provenance; and which IPs high-score events hit
- * most.
+ * most. `keyset` runs the statements whose best plan depends on which filters are set but not on their
+ * values (keyset pages, look-ups by key), so it may be a pool that keeps generic plans; `pool` runs the
+ * ones Postgres should plan for the values at hand: a score threshold, which the partial index of high
+ * scores serves only when the planner sees the value.
  */
-export function investigations(pool: pg.Pool): EventQueries & {
+export function investigations(
+  pool: pg.Pool,
+  keyset: pg.Pool = pool,
+): EventQueries & {
   latestEvents(limit: number): Promise<EventRow[]>;
   eventsOfActor(actor: string, limit: number): Promise<EventRow[]>;
 } {
   return {
     async list(filter, page): Promise<EventListRow[]> {
       // One row more than the page: it only tells whether there is a next page.
-      return (await listEvents(pool, filter, page.after, page.limit + 1)).map(eventListRow);
+      const by = filter.min_score === undefined ? keyset : pool;
+      return (await listEvents(by, filter, page.after, page.limit + 1)).map(eventListRow);
     },
 
     async latestEvents(limit) {
-      return (await listEvents(pool, {}, undefined, limit)).map(apiEvent);
+      return (await listEvents(keyset, {}, undefined, limit)).map(apiEvent);
     },
 
     async eventsOfActor(actor, limit) {
-      return (await listEvents(pool, { actor }, undefined, limit)).map(apiEvent);
+      return (await listEvents(keyset, { actor }, undefined, limit)).map(apiEvent);
     },
 
     async byId(eventId): Promise<ApiEventDetail | null> {
@@ -128,7 +135,7 @@ export function investigations(pool: pg.Pool): EventQueries & {
           ingested_at: string;
         }
       >(
-        pool,
+        keyset,
         "reading a threat event",
         `SELECT ${EVENT_COLUMNS}, extra, kafka_topic, kafka_partition, kafka_offset,
            to_char(kafka_timestamp AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS kafka_timestamp,
