@@ -1,5 +1,5 @@
 import { NotFoundError } from "../errors";
-import { type CursorKey, type Positioned, pageOf } from "./cursor";
+import { type CursorKey, type CursorList, type Positioned, pageOf } from "./cursor";
 import type { ApiEvent, ApiEventDetail, EventFilter, EventPageRequest } from "./events";
 import {
   type ApiKev,
@@ -77,12 +77,25 @@ export async function eventPage(events: EventQueries, filter: EventFilter, page:
 
 /** The page `rows` (up to `page.limit + 1` of them, from the list's query) make for `filter`. */
 function eventPageOf(rows: readonly EventListRow[], filter: EventFilter, page: EventPageRequest) {
-  const { rows: shown, nextCursor } = pageOf(rows, page.limit, "events", (r) => r.position, { ...filter });
+  return listPage("events", rows, page.limit, filter);
+}
+
+/**
+ * The page of `list` that `rows` (up to `limit + 1` of them) make for `filter`: the rows shown (with what
+ * they carry beside their item), and the body — the items and the cursor of the next page.
+ */
+function listPage<L extends CursorList, R extends Positioned<unknown, L>>(
+  list: L,
+  rows: readonly R[],
+  limit: number,
+  filter: object,
+) {
+  const { rows: shown, nextCursor } = pageOf(rows, limit, list, (r) => r.position, { ...filter });
   return {
     rows: shown,
     body: {
-      data: shown.map((r) => r.item),
-      meta: { count: shown.length, limit: page.limit, next_cursor: nextCursor },
+      data: shown.map((r) => r.item as R["item"]),
+      meta: { count: shown.length, limit, next_cursor: nextCursor },
     },
   };
 }
@@ -144,11 +157,7 @@ export function feedPage<T, L extends "kev" | "urls">(
   limit: number,
   filter: object,
 ) {
-  const { rows: shown, nextCursor } = pageOf(rows, limit, list, (r) => r.position, { ...filter });
-  return {
-    data: shown.map((r) => r.item),
-    meta: { count: shown.length, limit, next_cursor: nextCursor },
-  };
+  return listPage(list, rows, limit, filter).body;
 }
 
 /** One CVE with its change history. @throws NotFoundError when KEV never listed it. */
