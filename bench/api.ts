@@ -13,6 +13,7 @@
  * benchmarking range): 20 hot addresses draw a third of the events, with scores kept at or below 0.8 so
  * that the high-score rankings of real data stay as they are; actors are `bench-actor-N`.
  * Usage: node --import tsx bench/api.ts [requests per scenario, default 4000] [concurrency, default 50]
+ *   [only the scenarios whose name contains this text, e.g. "pivot"]
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { list as listEvents } from "../functions/api/events";
@@ -26,6 +27,7 @@ const CONCURRENCY = Number(process.argv[3] ?? 50);
 const BENCH_EVENTS = 1_000_000;
 const TARGET_P95_MS = 50;
 const PREFIX = "bench-api-" as const;
+const ONLY = process.argv[4]?.toLowerCase();
 
 const LOAD = `
 INSERT INTO raw.threat_events (event_id, ts, type, msg, actor, ip, tactic, score, country, channel,
@@ -188,7 +190,9 @@ async function main(): Promise<void> {
     ],
   ];
   let missed = 0;
-  for (const s of scenarios) {
+  const chosen = scenarios.filter((s) => !ONLY || s.name.toLowerCase().includes(ONLY));
+  if (chosen.length === 0) throw new Error(`bench: no scenario's name contains "${process.argv[4]}"`);
+  for (const s of chosen) {
     // Warm-up, as many requests as are measured: connections, plans, and V8's optimised code and heap
     // sizes, which take a few thousand requests to settle (the first thousand run ~2× the CPU per request).
     await measure(s, REQUESTS, CONCURRENCY);

@@ -31,15 +31,19 @@ export interface Clients {
   neo4j: Driver;
 }
 
-/** A pool of up to PG_POOL_MAX connections, opened on first use; `options` are server settings for each. */
-function postgresPool(s: Settings, options?: string): pg.Pool {
+/**
+ * A pool of up to PG_POOL_MAX connections, opened on first use; `options` are server settings for each,
+ * after DateStyle ISO: the timestamp text that node-postgres and the event reads parse, whatever the
+ * server's default.
+ */
+function postgresPool(s: Settings, options = ""): pg.Pool {
   // allowExitOnIdle: idle connections do not keep a script or `invoke local` from exiting.
   const pool = new pg.Pool({
     connectionString: s.DATABASE_URL,
     max: s.PG_POOL_MAX,
     idleTimeoutMillis: 30_000,
     allowExitOnIdle: true,
-    ...(options ? { options } : {}),
+    options: `-c DateStyle=ISO ${options}`.trim(),
   });
   // A connection the server drops (a restart, a failover) emits "error"; without a listener Node crashes
   // the whole container. The pool's own listener misses a connection it is closing at that moment, so
