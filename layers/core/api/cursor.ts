@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { InvalidInputError } from "../errors";
 import { z } from "./zod";
 
@@ -37,7 +37,7 @@ export function filterDigest(filters: Record<string, unknown>): string {
   const relevant = Object.entries(filters)
     .filter(([name, value]) => value !== undefined && name !== "cursor" && name !== "limit")
     .sort(([a], [b]) => (a < b ? -1 : 1));
-  return createHash("sha256").update(JSON.stringify(relevant)).digest("base64url").slice(0, 12);
+  return hash("sha256", JSON.stringify(relevant), "base64url").slice(0, 12);
 }
 
 /** The cursor of the page after the row whose sort key is `key`. */
