@@ -15,6 +15,7 @@
  * Usage: node --import tsx bench/api.ts [requests per scenario, default 4000] [concurrency, default 50]
  *   [only the scenarios whose name contains this text, e.g. "pivot"]
  */
+import { existsSync, readFileSync } from "node:fs";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { list as listEvents } from "../functions/api/events";
 import { pivot as ipPivot } from "../functions/api/ips";
@@ -98,11 +99,28 @@ const context = {} as Context;
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
+/**
+ * CPU time spent so far, in ms: by the whole machine (the handlers, Postgres, the kernel, everything else;
+ * from /proc/stat, so only on Linux) and by this process (the handlers' event loop and its helpers).
+ */
+function cpuSpent(): { machine: number | undefined; process: number } {
+  const usage = process.cpuUsage();
+  let machine: number | undefined;
+  if (existsSync("/proc/stat")) {
+    // cpu  user nice system idle iowait irq softirq steal …, in USER_HZ ticks (10 ms).
+    const ticks = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/).slice(1, 9);
+    const [user, nice, system, , , irq, softirq] = ticks.map(Number);
+    machine = ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0)) * 10;
+  }
+  return { machine, process: (usage.user + usage.system) / 1000 };
+}
+
 /** `total` requests from `concurrency` clients, each sending its next one when the last is answered. */
 async function measure(s: Scenario, total: number, concurrency: number) {
   const latencies: number[] = [];
   let next = 0;
   let failures = 0;
+  const cpu = cpuSpent();
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -115,8 +133,16 @@ async function measure(s: Scenario, total: number, concurrency: number) {
     }),
   );
   const wallMs = performance.now() - started;
+  const spent = cpuSpent();
   const sorted = latencies.sort((a, b) => a - b);
   return {
+    cpuMs: {
+      machine:
+        spent.machine === undefined || cpu.machine === undefined
+          ? undefined
+          : (spent.machine - cpu.machine) / total,
+      process: (spent.process - cpu.process) / total,
+    },
     p50: quantile(sorted, 0.5),
     p95: quantile(sorted, 0.95),
     p99: quantile(sorted, 0.99),
@@ -185,6 +211,7 @@ async function main(): Promise<void> {
       "1 client p50/p95 ms",
       `${CONCURRENCY} clients p50/p95/p99 ms`,
       "req/s",
+      "CPU ms/req: machine, handlers",
       "p95 target",
       "errors",
     ],
@@ -205,6 +232,7 @@ async function main(): Promise<void> {
       `${alone.p50.toFixed(1)} / ${alone.p95.toFixed(1)}`,
       `${r.p50.toFixed(1)} / ${r.p95.toFixed(1)} / ${r.p99.toFixed(1)}`,
       String(r.rps),
+      `${r.cpuMs.machine?.toFixed(2) ?? "n/a"}, ${r.cpuMs.process.toFixed(2)}`,
       `< ${TARGET_P95_MS} ${ok ? "met" : "MISSED"}`,
       String(r.failures + alone.failures),
     ]);
@@ -213,7 +241,9 @@ async function main(): Promise<void> {
   for (const r of rows) console.log(r.map((cell, col) => cell.padEnd(widths[col] ?? 0)).join("  "));
   console.log(
     `(${REQUESTS} requests per scenario, after as many to warm up. Clients send their next request as soon as the last is answered, so ` +
-      `latency under load is at least ${CONCURRENCY} / req/s: the machine's throughput sets it.)`,
+      `latency under load is at least ${CONCURRENCY} / req/s: the machine's throughput sets it. CPU per request, under ` +
+      "load: the whole machine's (handlers, Postgres, kernel) and this process's, whose one event loop runs " +
+      "every handler: near 1,000 ms of it per second, that loop is what limits req/s.)",
   );
   if (missed > 0) console.log(`\n${missed} scenario(s) missed the p95 target (see above).`);
 }
