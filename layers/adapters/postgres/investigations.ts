@@ -101,9 +101,6 @@ const apiEvent = (r: EventListRecord, position: string): ApiEvent => ({
   msg: r.msg,
 });
 
-/** The API event of a row, without its sort key. */
-const eventOf = (r: EventListRecord): ApiEvent => apiEvent(r, positionOf(r.position_ts));
-
 /** A list row as the API port returns it: the event, its sort key as the cursor's position, `extra` if read. */
 export function eventListRow(record: EventListRecord): EventListRow {
   const position = positionOf(record.position_ts);
@@ -143,11 +140,11 @@ export function investigations(
     },
 
     async latestEvents(limit) {
-      return (await listEvents(keyset, {}, undefined, limit)).map(eventOf);
+      return (await listEvents(keyset, {}, undefined, limit)).map((r) => eventListRow(r).item);
     },
 
     async eventsOfActor(actor, limit) {
-      return (await listEvents(keyset, { actor }, undefined, limit)).map(eventOf);
+      return (await listEvents(keyset, { actor }, undefined, limit)).map((r) => eventListRow(r).item);
     },
 
     async byId(eventId): Promise<ApiEventDetail | null> {
@@ -173,7 +170,7 @@ export function investigations(
       const row = rows[0];
       if (!row) return null;
       return {
-        ...eventOf(row),
+        ...eventListRow(row).item,
         extra: row.extra,
         bronze_key: row.bronze_key,
         ingested_at: row.ingested_at,

@@ -8,7 +8,7 @@ import { bind, readRows } from "./read";
 
 /**
  * A row of the evidence statement: one head row with the URLs, sightings and CVEs (as JSON, its event
- * columns null), then the page's events as plain rows.
+ * columns null), then the page's events as plain rows (their evidence columns null).
  */
 type EvidenceRow = EventListRecord & {
   urls: ApiUrl[] | null;
@@ -29,8 +29,8 @@ export function postgresIpEvidence(pool: pg.Pool, t: FeedTables = FEED_TABLES): 
       const values: unknown[] = [];
       const events = eventListQuery({ ip }, page.after, page.limit + 1, values, { extra: true });
       const [ipParam, hostsParam, limitParam] = [ip, [...hosts], page.limit].map((v) => bind(values, v));
-      // json_agg keeps each part's order only when told: every part names its own sort again. The head
-      // row sorts first (its position is null), then the events by their sort key.
+      // json_agg keeps each part's order only when told: every part names its own sort again. FULL JOIN …
+      // ON false gives the evidence its own row (event columns null), sorted first, then one row per event.
       const rows = await readRows<EvidenceRow>(
         pool,
         "reading the evidence of an IP",
@@ -42,20 +42,18 @@ export function postgresIpEvidence(pool: pg.Pool, t: FeedTables = FEED_TABLES): 
          sightings AS (
            SELECT s.event_key, s.event_time, to_jsonb(s) AS row FROM silver.security_events AS s
             WHERE s.source_ip = ${ipParam}::text::inet OR s.destination_ip = ${ipParam}::text::inet
-            ORDER BY s.event_time DESC, s.event_key DESC LIMIT ${limitParam})
-         SELECT * FROM (
-           SELECT NULL AS event_id, NULL AS position_ts, NULL AS type, NULL AS actor, NULL AS ip, NULL AS tactic,
-             NULL::double precision AS score, NULL AS country, NULL AS channel, NULL AS msg, NULL::jsonb AS extra,
+            ORDER BY s.event_time DESC, s.event_key DESC LIMIT ${limitParam}),
+         evidence AS (
+           SELECT
              (SELECT coalesce(json_agg(to_jsonb(u) - 'sort_added' - 'sort_id'
                                        ORDER BY u.sort_added DESC, u.sort_id DESC), '[]') FROM urls AS u) AS urls,
              (SELECT coalesce(json_agg(s.row ORDER BY s.event_time DESC, s.event_key DESC), '[]')
                 FROM sightings AS s) AS sightings,
              (SELECT coalesce(json_agg(DISTINCT d.cve_id ORDER BY d.cve_id), '[]') FROM silver.detections AS d
                WHERE d.cve_id IS NOT NULL
-                 AND d.evidence_event_keys && ARRAY(SELECT s.event_key FROM sightings AS s)) AS cves
-           UNION ALL
-           SELECT e.*, NULL, NULL, NULL FROM events AS e) AS parts
-         ORDER BY parts.position_ts::timestamp DESC NULLS FIRST, parts.event_id DESC`,
+                 AND d.evidence_event_keys && ARRAY(SELECT s.event_key FROM sightings AS s)) AS cves)
+         SELECT e.*, v.urls, v.sightings, v.cves FROM evidence AS v FULL JOIN events AS e ON false
+         ORDER BY e.position_ts::timestamp DESC NULLS FIRST, e.event_id DESC`,
         values,
       );
       const [head, ...eventRows] = rows;

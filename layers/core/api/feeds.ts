@@ -138,7 +138,7 @@ export const CveDetail = z
 export function cvesNamedIn(texts: Iterable<string>): string[] {
   // One scan over the texts joined: a CVE id has no line break, so no match spans two texts, and one
   // pass over a page of 50 events costs a third of 50 passes.
-  const joined = Array.isArray(texts) ? texts.join("\n") : [...texts].join("\n");
+  const joined = [...texts].join("\n");
   const found = new Set<string>();
   for (const match of joined.matchAll(CVE_ID)) found.add(match[0].toUpperCase());
   return [...found].sort();
