@@ -15,12 +15,12 @@
  * Usage: node --import tsx bench/api.ts [requests per scenario, default 4000] [concurrency, default 50]
  *   [only the scenarios whose name contains this text, e.g. "pivot"]
  */
-import { existsSync, readFileSync } from "node:fs";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { list as listEvents } from "../functions/api/events";
 import { pivot as ipPivot } from "../functions/api/ips";
 import { clients, closeClients } from "../layers/runtime/clients";
 import { settings } from "../layers/runtime/config";
+import { machineCpuMs } from "./cpu";
 import { countEventsWithPrefix } from "./event-ids";
 
 const REQUESTS = Number(process.argv[2] ?? 4_000);
@@ -99,20 +99,10 @@ const context = {} as Context;
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
-/**
- * CPU time spent so far, in ms: by the whole machine (the handlers, Postgres, the kernel, everything else;
- * from /proc/stat, so only on Linux) and by this process (the handlers' event loop and its helpers).
- */
+/** CPU time spent so far, in ms: by the whole machine (Linux only) and by this process (every handler). */
 function cpuSpent(): { machine: number | undefined; process: number } {
   const usage = process.cpuUsage();
-  let machine: number | undefined;
-  if (existsSync("/proc/stat")) {
-    // cpu  user nice system idle iowait irq softirq steal …, in USER_HZ ticks (10 ms).
-    const ticks = (readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "").trim().split(/\s+/).slice(1, 9);
-    const [user, nice, system, , , irq, softirq] = ticks.map(Number);
-    machine = ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0)) * 10;
-  }
-  return { machine, process: (usage.user + usage.system) / 1000 };
+  return { machine: machineCpuMs(), process: (usage.user + usage.system) / 1000 };
 }
 
 /** `total` requests from `concurrency` clients, each sending its next one when the last is answered. */

@@ -11,6 +11,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { Partitioners } from "kafkajs";
 import { neo4jThreatGraph } from "../layers/adapters/neo4j/threat-graph";
@@ -27,6 +28,7 @@ import { type LambdaKafkaEvent, recordsOf } from "../layers/core/ingest/kafka-re
 import { buildClients, closeClients } from "../layers/runtime/clients";
 import { readSettings } from "../layers/runtime/config";
 import { sampleEvent } from "../localstack/offline-kafka/event-builder.js";
+import { machineCpuMs, servicePid, treeCpuMs } from "./cpu";
 import { countEventsWithPrefix, deleteEventsWithPrefix } from "./event-ids";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -204,29 +206,79 @@ async function produce(label: string, count: number, seed: number): Promise<stri
   return idPrefix;
 }
 
+// The stack's services, each a process tree whose CPU time the drains report (VIGIL_HOME/run/<name>.pid).
+const SERVICES = ["postgres", "neo4j", "kafka", "localstack"] as const;
+type CpuSplit = Record<"functions" | (typeof SERVICES)[number] | "machine", number>;
+
+/** CPU ms so far: the functions (serverless offline with its workers), each service, the whole machine. */
+function cpuNow(offline: ChildProcess): CpuSplit | undefined {
+  const trees = treeCpuMs({
+    functions: offline.pid,
+    ...Object.fromEntries(SERVICES.map((s) => [s, servicePid(s)])),
+  });
+  const machine = machineCpuMs();
+  if (!trees || machine === undefined) return undefined;
+  return { ...(trees as Omit<CpuSplit, "machine">), machine };
+}
+
 /**
  * Drains what waits in threat.events through `functions`' triggers: the clock runs from the moment their
- * consumers have joined until every event of `idPrefix` is in Postgres and/or Neo4j.
+ * consumers have joined until all `count` events of `idPrefix` are in Postgres and/or Neo4j. Also returns
+ * the CPU each part of the machine spent meanwhile, in ms per 1,000 events.
  */
-async function drain(functions: readonly string[], idPrefix: string) {
+async function drain(functions: readonly string[], idPrefix: string, count = total) {
   const offline = await startOffline(functions);
   try {
     const started = Date.now();
-    const result: { postgres?: number; neo4j?: number } = {};
+    const before = cpuNow(offline);
+    const result: { postgres?: number; neo4j?: number; cpu?: CpuSplit } = {};
     await Promise.all([
       functions.includes("ingest-events") &&
-        until("Postgres", async () => (await rows(idPrefix)) >= total).then((t) => {
-          result.postgres = rate(total, t - started);
+        until("Postgres", async () => (await rows(idPrefix)) >= count).then((t) => {
+          result.postgres = rate(count, t - started);
         }),
       functions.includes("graph-events") &&
-        until("Neo4j", async () => (await nodes(idPrefix)) >= total).then((t) => {
-          result.neo4j = rate(total, t - started);
+        until("Neo4j", async () => (await nodes(idPrefix)) >= count).then((t) => {
+          result.neo4j = rate(count, t - started);
         }),
     ]);
+    const after = cpuNow(offline);
+    if (before && after) {
+      const perThousand = (k: keyof CpuSplit) => ((after[k] - before[k]) * 1000) / count;
+      result.cpu = Object.fromEntries(
+        (Object.keys(after) as (keyof CpuSplit)[]).map((k) => [k, perThousand(k)]),
+      ) as CpuSplit;
+    }
     return result;
   } finally {
     await stopOffline(offline);
   }
+}
+
+/** Where each drain's CPU went, in ms per 1,000 events, beside what the targets allow on this machine. */
+function printCpu(drains: [string, CpuSplit | undefined][]): void {
+  const cores = availableParallelism();
+  const budget = (perSecond: number) => Math.round((cores * 1000 * 1000) / perSecond);
+  console.log(
+    `where the CPU went, ms per 1,000 events (${cores} cores give ${cores * 1000} ms of CPU a second: ` +
+      `15,000 events/s leaves ${budget(15_000)} ms per 1,000 for everything, 5,000/s ${budget(5_000)} ms):`,
+  );
+  const columns = ["functions", ...SERVICES, "rest", "machine"] as const;
+  console.log(`${"drain".padEnd(26)}  ${columns.map((c) => c.padStart(10)).join("")}`);
+  for (const [name, cpu] of drains) {
+    if (!cpu) {
+      console.log(`${name.padEnd(26)}  n/a (CPU times come from Linux's /proc)`);
+      continue;
+    }
+    const known = ["functions", ...SERVICES].reduce((sum, k) => sum + cpu[k as keyof CpuSplit], 0);
+    const cell = (c: (typeof columns)[number]) =>
+      (c === "rest" ? cpu.machine - known : cpu[c]).toFixed(0).padStart(10);
+    console.log(`${name.padEnd(26)}  ${columns.map(cell).join("")}`);
+  }
+  console.log(
+    "(functions: serverless offline and its workers — Kafka fetch, decode, zod, bronze gzip, the drivers; " +
+      "each service with every process it started; rest: the kernel's network work, this script, the OS.)\n",
+  );
 }
 
 async function main(): Promise<void> {
@@ -238,6 +290,11 @@ async function main(): Promise<void> {
     // The events wait in the topic before the functions start, so the clock measures what the trigger and
     // the functions drain, not how fast this script's producer can write. Each path first alone — as in
     // AWS, where each function runs on compute of its own — then both at once, sharing the 2 cores.
+    // Every service warms up first, unmeasured: the JVMs compile their hot paths and the caches fill.
+    // Measured cold, a freshly started Neo4j took in less than half of what it does a minute later.
+    const warmUp = Math.min(20_000, total);
+    console.log(`bench: warming up: ${warmUp} events through both functions (not measured)`);
+    await drain(["ingest-events", "graph-events"], await produce("warm", warmUp, 7), warmUp);
     const backlog = await produce("e2e", total, 9);
     const ingestAlone = await drain(["ingest-events"], backlog);
     const graphAlone = await drain(["graph-events"], backlog);
@@ -258,6 +315,11 @@ async function main(): Promise<void> {
     );
     console.log(row("Kafka → Neo4j", graphAlone.neo4j, both.neo4j, neoBase, "≥ 5000/s, ≥ 10×"));
     console.log("(speed-up: alone against the baseline)\n");
+    printCpu([
+      ["bronze + Postgres alone", ingestAlone.cpu],
+      ["Neo4j alone", graphAlone.cpu],
+      ["both at once", both.cpu],
+    ]);
     await profileBatch(settings.KAFKA_BATCH_SIZE);
   } finally {
     // A failed clean-up is reported, never in place of the error that ended the run.

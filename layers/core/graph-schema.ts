@@ -16,13 +16,17 @@ export const GRAPH_CONSTRAINTS: ReadonlyArray<{ name: string; label: string; pro
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** `name` for a Cypher statement, checked to be a plain identifier (names cannot be query parameters). */
+export function cypherName(name: string): string {
+  if (!IDENTIFIER.test(name)) throw new Error(`not a plain identifier: "${name}"`);
+  return name;
+}
+
 /**
  * The Cypher that creates one constraint. Labels and property names cannot be query parameters in
  * Cypher, so they come only from the fixed list above and are checked to be plain identifiers.
  */
 export function constraintStatement(c: { name: string; label: string; property: string }): string {
-  for (const part of [c.name, c.label, c.property]) {
-    if (!IDENTIFIER.test(part)) throw new Error(`not a plain identifier: "${part}"`);
-  }
-  return `CREATE CONSTRAINT ${c.name} IF NOT EXISTS FOR (n:${c.label}) REQUIRE n.${c.property} IS UNIQUE`;
+  const [name, label, property] = [c.name, c.label, c.property].map(cypherName);
+  return `CREATE CONSTRAINT ${name} IF NOT EXISTS FOR (n:${label}) REQUIRE n.${property} IS UNIQUE`;
 }

@@ -15,6 +15,18 @@ export interface ThreatGraph {
   mergeEvents(events: readonly GraphEvent[]): Promise<void>;
 }
 
+/** The event's own fields a ThreatEvent node keeps, beside its id, its time and its Kafka coordinates. */
+const NODE_FIELDS = ["type", "msg", "tactic", "country", "channel", "score"] as const;
+
+/** Every property a ThreatEvent node can have: a newer version of the event replaces all of them. */
+export const THREAT_EVENT_PROPERTIES = [
+  "event_id",
+  "ts",
+  "kafka_partition",
+  "kafka_offset",
+  ...NODE_FIELDS,
+] as const;
+
 /** The graph form of an event; `ts` normalised to UTC so string order is time order in Cypher. */
 export function toGraphEvent(event: ThreatEvent, origin: RecordOrigin): GraphEvent {
   const props: Record<string, string | number> = {
@@ -23,7 +35,7 @@ export function toGraphEvent(event: ThreatEvent, origin: RecordOrigin): GraphEve
     kafka_partition: origin.partition,
     kafka_offset: origin.offset,
   };
-  for (const field of ["type", "msg", "tactic", "country", "channel", "score"] as const) {
+  for (const field of NODE_FIELDS) {
     const value = event[field];
     if (value !== undefined) props[field] = value;
   }
