@@ -62,6 +62,18 @@ export function treeCpuMs(roots: Record<string, number | undefined>): Record<str
   );
 }
 
+/** CPU time spent so far by the main thread of process `pid`, in ms (its worker threads not counted). */
+export function mainThreadCpuMs(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The pid the local stack recorded for `service` (localstack/stack.sh writes VIGIL_HOME/run/<service>.pid). */
 export function servicePid(service: string): number | undefined {
   const home = process.env.VIGIL_HOME;
