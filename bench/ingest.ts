@@ -2,8 +2,8 @@
  * `make bench`: end-to-end ingest throughput through the emulated Kafka trigger (serverless offline +
  * @vigil/offline-kafka → ingest-events and graph-events), each figure printed beside a per-message
  * baseline measured in the same run: one upsert per record into Postgres and one MERGE per record into
- * Neo4j, as the original design did. BENCH_EVENTS (default 100000) sets the size. A warm-up drain of
- * 20,000 events through both functions comes first, unmeasured. The events are in the topic before
+ * Neo4j, as the original design did. BENCH_EVENTS (default 100000) sets the size. A warm-up drain of as
+ * many events through both functions comes first, unmeasured. The events are in the topic before
  * serverless offline starts; the clock runs from the moment its Kafka triggers have joined their groups
  * until the last event is in Postgres (or Neo4j): the rate the pipeline drains a backlog, each path alone
  * and both at once. Each drain also reports the CPU time each part of the machine spent (bench/cpu.ts). Afterwards the run's events are removed from Postgres and Neo4j (bronze
@@ -298,9 +298,10 @@ async function main(): Promise<void> {
     // The events wait in the topic before the functions start, so the clock measures what the trigger and
     // the functions drain, not how fast this script's producer can write. Each path first alone — as in
     // AWS, where each function runs on compute of its own — then both at once, sharing the 2 cores.
-    // Every service warms up first, unmeasured: the JVMs compile their hot paths and the caches fill.
-    // Measured cold, a freshly started Neo4j took in less than half of what it does a minute later.
-    const warmUp = Math.min(20_000, total);
+    // Every service warms up first, unmeasured, on as many events as are measured: the JVMs compile their
+    // hot paths and the caches fill. Just started, Neo4j's JIT compilers spend about 90 s of CPU in the
+    // first two minutes, and a 100,000-event drain then ran at a third of its warm rate.
+    const warmUp = total;
     console.log(`bench: warming up: ${warmUp} events through both functions (not measured)`);
     await drain(["ingest-events", "graph-events"], await produce("warm", warmUp, 7), warmUp);
     const backlog = await produce("e2e", total, 9);
