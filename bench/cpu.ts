@@ -22,25 +22,31 @@ interface ProcessTimes {
   parent: number;
   /** Its own CPU time and that of the children it has already waited for, in ms. */
   ms: number;
+  /** Its own CPU time alone (for a thread's stat: that thread's), in ms. */
+  ownMs: number;
+}
+
+/** One /proc/<pid>/stat (or /proc/<pid>/task/<tid>/stat); undefined when the process is gone. */
+function readStat(path: string): ProcessTimes | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+  // pid (comm) state ppid … utime stime cutime cstime: comm may hold spaces, so fields count from ")".
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number);
+  const ownMs = ((utime ?? 0) + (stime ?? 0)) * TICK_MS;
+  return { parent: Number(fields[1]), ownMs, ms: ownMs + ((cutime ?? 0) + (cstime ?? 0)) * TICK_MS };
 }
 
 function processTimes(): Map<number, ProcessTimes> {
   const times = new Map<number, ProcessTimes>();
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(join("/proc", name, "stat"), "utf8");
-    } catch {
-      continue; // it exited while the list was read
-    }
-    // pid (comm) state ppid … utime stime cutime cstime: comm may hold spaces, so fields count from ")".
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const [utime, stime, cutime, cstime] = fields.slice(11, 15).map(Number);
-    times.set(Number(name), {
-      parent: Number(fields[1]),
-      ms: ((utime ?? 0) + (stime ?? 0) + (cutime ?? 0) + (cstime ?? 0)) * TICK_MS,
-    });
+    const t = readStat(join("/proc", name, "stat"));
+    if (t) times.set(Number(name), t);
   }
   return times;
 }
@@ -54,7 +60,11 @@ export function treeCpuMs(roots: Record<string, number | undefined>): Record<str
   if (!existsSync("/proc/self/stat")) return undefined;
   const times = processTimes();
   const children = new Map<number, number[]>();
-  for (const [pid, t] of times) children.set(t.parent, [...(children.get(t.parent) ?? []), pid]);
+  for (const [pid, t] of times) {
+    const siblings = children.get(t.parent);
+    if (siblings) siblings.push(pid);
+    else children.set(t.parent, [pid]);
+  }
   const total = (pid: number): number =>
     (times.get(pid)?.ms ?? 0) + (children.get(pid) ?? []).reduce((sum, child) => sum + total(child), 0);
   return Object.fromEntries(
@@ -64,14 +74,7 @@ export function treeCpuMs(roots: Record<string, number | undefined>): Record<str
 
 /** CPU time spent so far by the main thread of process `pid`, in ms (its worker threads not counted). */
 export function mainThreadCpuMs(pid: number | undefined): number | undefined {
-  if (!pid) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-  } catch {
-    return undefined;
-  }
+  return pid ? readStat(`/proc/${pid}/task/${pid}/stat`)?.ownMs : undefined;
 }
 
 /** The pid the local stack recorded for `service` (localstack/stack.sh writes VIGIL_HOME/run/<service>.pid). */

@@ -6,8 +6,9 @@
  * many events through both functions comes first, unmeasured. The events are in the topic before
  * serverless offline starts; the clock runs from the moment its Kafka triggers have joined their groups
  * until the last event is in Postgres (or Neo4j): the rate the pipeline drains a backlog, each path alone
- * and both at once. Each drain also reports the CPU time each part of the machine spent (bench/cpu.ts). Afterwards the run's events are removed from Postgres and Neo4j (bronze
- * keeps its objects: it is immutable), so runs neither pile synthetic rows into the dev database nor leave
+ * and both at once. Each drain also reports the CPU time each part of the machine spent (bench/cpu.ts).
+ * Afterwards the run's events are removed from Postgres and Neo4j (bronze keeps its objects: it is
+ * immutable), so runs neither pile synthetic rows into the dev database nor leave
  * dead rows for autovacuum to clean up while the next run is measured.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -229,10 +230,10 @@ function cpuNow(offline: ChildProcess): CpuSplit | undefined {
 
 /**
  * Drains what waits in threat.events through `functions`' triggers: the clock runs from the moment their
- * consumers have joined until all `count` events of `idPrefix` are in Postgres and/or Neo4j. Also returns
- * the CPU each part of the machine spent meanwhile, in ms per 1,000 events.
+ * consumers have joined until every event of `idPrefix` is in Postgres and/or Neo4j. Also returns the CPU
+ * each part of the machine spent meanwhile, in ms per 1,000 events.
  */
-async function drain(functions: readonly string[], idPrefix: string, count = total) {
+async function drain(functions: readonly string[], idPrefix: string) {
   const offline = await startOffline(functions);
   try {
     const started = Date.now();
@@ -240,17 +241,17 @@ async function drain(functions: readonly string[], idPrefix: string, count = tot
     const result: { postgres?: number; neo4j?: number; cpu?: CpuSplit } = {};
     await Promise.all([
       functions.includes("ingest-events") &&
-        until("Postgres", async () => (await rows(idPrefix)) >= count).then((t) => {
-          result.postgres = rate(count, t - started);
+        until("Postgres", async () => (await rows(idPrefix)) >= total).then((t) => {
+          result.postgres = rate(total, t - started);
         }),
       functions.includes("graph-events") &&
-        until("Neo4j", async () => (await nodes(idPrefix)) >= count).then((t) => {
-          result.neo4j = rate(count, t - started);
+        until("Neo4j", async () => (await nodes(idPrefix)) >= total).then((t) => {
+          result.neo4j = rate(total, t - started);
         }),
     ]);
     const after = cpuNow(offline);
     if (before && after) {
-      const perThousand = (k: keyof CpuSplit) => ((after[k] - before[k]) * 1000) / count;
+      const perThousand = (k: keyof CpuSplit) => ((after[k] - before[k]) * 1000) / total;
       result.cpu = Object.fromEntries(
         (Object.keys(after) as (keyof CpuSplit)[]).map((k) => [k, perThousand(k)]),
       ) as CpuSplit;
@@ -301,9 +302,8 @@ async function main(): Promise<void> {
     // Every service warms up first, unmeasured, on as many events as are measured: the JVMs compile their
     // hot paths and the caches fill. Just started, Neo4j's JIT compilers spend about 90 s of CPU in the
     // first two minutes, and a 100,000-event drain then ran at a third of its warm rate.
-    const warmUp = total;
-    console.log(`bench: warming up: ${warmUp} events through both functions (not measured)`);
-    await drain(["ingest-events", "graph-events"], await produce("warm", warmUp, 7), warmUp);
+    console.log(`bench: warming up: ${total} events through both functions (not measured)`);
+    await drain(["ingest-events", "graph-events"], await produce("warm", total, 7));
     const backlog = await produce("e2e", total, 9);
     const ingestAlone = await drain(["ingest-events"], backlog);
     const graphAlone = await drain(["graph-events"], backlog);
