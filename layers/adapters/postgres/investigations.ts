@@ -22,8 +22,24 @@ export interface EventRow {
 // (`2025-01-01 00:00:30.5`, the ISO DateStyle every pool sets) and `positionOf` completes it in Node:
 // to_char did the same in Postgres at 2–4 µs a row, a third of a page's statement time.
 const POSITION = `(ts AT TIME ZONE 'UTC')::text`;
-const EVENT_COLUMNS = `event_id, ${POSITION} AS position_ts, type, actor, host(ip) AS ip, tactic, score, country,
-  channel, msg`;
+// The columns of an event row, by the name each is returned under.
+const EVENT_FIELDS = {
+  event_id: "event_id",
+  position_ts: POSITION,
+  type: "type",
+  actor: "actor",
+  ip: "host(ip)",
+  tactic: "tactic",
+  score: "score",
+  country: "country",
+  channel: "channel",
+  msg: "msg",
+} as const;
+const selectList = (fields: Record<string, string>) =>
+  Object.entries(fields)
+    .map(([name, sql]) => (sql === name ? name : `${sql} AS ${name}`))
+    .join(", ");
+const EVENT_COLUMNS = selectList(EVENT_FIELDS);
 
 /**
  * The cursor's form of a sort key (`2025-01-01T00:00:30.500000Z`) from the text Postgres sends
@@ -64,27 +80,35 @@ const EVENT_CONDITIONS: { [K in keyof EventFilter]-?: (p: string) => string } = 
   ip: (p) => `ip = ${p}::inet`,
 };
 
-/** A row of the events list query: the API's columns (but `ts`), the sort key, and `extra` when asked. */
-export type EventListRecord = Omit<EventRow, "ts"> & { position_ts: string; extra?: Record<string, unknown> };
+/** A row of the events list query: the API's columns (but `ts`), the sort key, and `extra` (as text) when asked. */
+export type EventListRecord = Omit<EventRow, "ts"> & { position_ts: string; extra_json?: string };
 
 /**
  * The SQL of the first `rows` events matching `filter` after the position `after`, newest first (its
  * values appended to `values`): a keyset scan of an index ordered by (ts, event_id), so any page costs
- * the same. `extra` adds the unknown fields, which only the IP pivot reads.
+ * the same. `extra` adds the unknown fields as JSON text (`extra_json`), which only the IP pivot reads; `sortTs` adds `ts` itself as
+ * `sort_ts`, for a statement that orders these rows again among others (the index's order, no sort).
+ * `columns` names what each row returns, in order.
  */
 export function eventListQuery(
   filter: EventFilter,
   after: EventPageRequest["after"],
   rows: number,
   values: unknown[],
-  options: { extra?: boolean } = {},
-): string {
+  options: { extra?: boolean; sortTs?: boolean } = {},
+): { sql: string; columns: string[] } {
   const keyset = keysetAfter(after, (a, b) => `(ts, event_id) < (${a}::timestamptz, ${b})`, values);
   const where = whereClause(filter, EVENT_CONDITIONS, values, keyset);
   const limit = bind(values, rows);
+  const fields: Record<string, string> = {
+    ...EVENT_FIELDS,
+    ...(options.extra ? { extra_json: "extra::text" } : {}),
+    ...(options.sortTs ? { sort_ts: "ts" } : {}),
+  };
   // The sort names the table's columns: the index order (ts, event_id), not a text rendering of them.
-  return `SELECT ${EVENT_COLUMNS}${options.extra ? ", extra" : ""} FROM raw.threat_events ${where}
+  const sql = `SELECT ${selectList(fields)} FROM raw.threat_events ${where}
      ORDER BY threat_events.ts DESC, threat_events.event_id DESC LIMIT ${limit}`;
+  return { sql, columns: Object.keys(fields) };
 }
 
 /** The API's event of a row whose sort key is `position`: its fields, with the millisecond `ts`. */
@@ -101,10 +125,17 @@ const apiEvent = (r: EventListRecord, position: string): ApiEvent => ({
   msg: r.msg,
 });
 
-/** A list row as the API port returns it: the event, its sort key as the cursor's position, `extra` if read. */
+/**
+ * A list row as the API port returns it: the event, its sort key as the cursor's position, and its unknown
+ * fields as JSON text if read.
+ */
 export function eventListRow(record: EventListRecord): EventListRow {
   const position = positionOf(record.position_ts);
-  return { item: apiEvent(record, position), position: [position, record.event_id], extra: record.extra };
+  return {
+    item: apiEvent(record, position),
+    position: [position, record.event_id],
+    extraJson: record.extra_json,
+  };
 }
 
 async function listEvents(
@@ -114,7 +145,7 @@ async function listEvents(
   rows: number,
 ): Promise<EventListRecord[]> {
   const values: unknown[] = [];
-  return readRows(pool, "listing threat events", eventListQuery(filter, after, rows, values), values);
+  return readRows(pool, "listing threat events", eventListQuery(filter, after, rows, values).sql, values);
 }
 
 /**

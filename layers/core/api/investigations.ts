@@ -12,8 +12,11 @@ import {
 import type { KevLink, SourceState } from "./ips";
 import type { FeedRun, TableSize } from "./pipeline";
 
-/** An events row as the store returns it: the API's event, its sort key, and its unknown fields if read. */
-export type EventListRow = Positioned<ApiEvent, "events"> & { extra?: Record<string, unknown> };
+/**
+ * An events row as the store returns it: the API's event, its sort key, and its unknown fields as JSON
+ * text if read (only searched for CVE ids, never shown, so never parsed).
+ */
+export type EventListRow = Positioned<ApiEvent, "events"> & { extraJson?: string };
 
 /** Port: the threat events in Postgres. A list returns up to `limit + 1` rows (the extra one says "more"). */
 export interface EventQueries {
@@ -129,7 +132,7 @@ export async function pivotIp(deps: { evidence: IpEvidence }, ip: string, page: 
   const events = eventPageOf(found.events, filter, page);
   const { urls, sightings } = found;
   const named = {
-    events: cvesNamedIn(events.rows.map((r) => `${r.item.msg ?? ""} ${JSON.stringify(r.extra ?? {})}`)),
+    events: cvesNamedIn(events.rows.map((r) => `${r.item.msg ?? ""} ${r.extraJson ?? ""}`)),
     urls: cvesNamedIn(urls.map((u) => `${u.url} ${u.tags.join(" ")}`)),
     sightings: cvesNamedIn([...sightings.rows.map((row) => JSON.stringify(row)), ...sightings.cves]),
   };

@@ -22,7 +22,7 @@ const event = (n: number, extra: Record<string, unknown> = {}, msg: string | nul
     country: null,
     channel: null,
   },
-  extra,
+  extraJson: JSON.stringify(extra),
   position: [`2026-11-25T10:00:0${n}.000000Z`, `e${n}`],
 });
 const kev = (cve: string) => ({ cve_id: cve }) as ApiKev;
