@@ -4,11 +4,12 @@ import { type Admin, type KafkaMessage, Partitioners } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { graphInvestigations } from "../../layers/adapters/neo4j/investigations";
 import { investigations } from "../../layers/adapters/postgres/investigations";
+import { ensureBucket } from "../../layers/adapters/s3/bucket";
 import { generateEvents, prng } from "../../layers/core/demo/generator";
 import type { ThreatEvent } from "../../layers/core/events/threat-event";
 import { buildClients, closeClients } from "../../layers/runtime/clients";
 import { readSettings } from "../../layers/runtime/config";
-import { listKeys, readJsonLines } from "./support/bronze";
+import { listKeys, readJsonLines, removeBucket } from "./support/bronze";
 import { eventNodes, eventRows } from "./support/counts";
 import { freePort, ROOT, testEnv, uniqueSuffix, waitFor } from "./support/env";
 import { type Offline, startOffline } from "./support/offline";
@@ -25,7 +26,9 @@ const POISON = { notJson: 200, missingId: 150, scoreHigh: 147, tooLarge: 3 }; //
 
 const suffix = uniqueSuffix();
 const prefix = `it-${suffix}`;
-const env = testEnv();
+// Its own bronze bucket: the bronze checks and the replay read what this test wrote, not every event that
+// earlier runs (or `make bench`) left in the stack's bucket today.
+const env = { ...testEnv(), BRONZE_BUCKET: `vigil-bronze-it-${suffix}` };
 const settings = readSettings(env);
 const c = buildClients(settings);
 const run = promisify(execFile);
@@ -100,6 +103,7 @@ beforeAll(async () => {
   await admin.connect();
   for (const [p, o] of await highWatermarks(TOPIC)) startOffsets.set(p, o);
   dlqStart = await highWatermarks(DLQ);
+  await ensureBucket(c.s3, settings.BRONZE_BUCKET);
 
   offline = await startOffline(
     ROOT,
@@ -138,6 +142,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await offline?.stop();
   await admin?.disconnect();
+  await removeBucket(c.s3, settings.BRONZE_BUCKET);
   await closeClients(c);
 });
 
@@ -374,7 +379,7 @@ describe("ingest-events and graph-events", () => {
         ["--import", "tsx", "layers/runtime/cli/replay.ts", "--from", today, "--to", today],
         {
           cwd: ROOT,
-          env: process.env,
+          env: { ...process.env, ...env },
           timeout: 600_000,
         },
       );

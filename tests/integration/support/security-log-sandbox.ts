@@ -1,4 +1,4 @@
-import { DeleteBucketCommand, DeleteObjectsCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import {
   postgresSecurityLogStore,
   type SecurityLogTables,
@@ -19,7 +19,7 @@ import {
   objectCreatedEvent,
 } from "../../../layers/core/security-logs/log-object";
 import type { Clients } from "../../../layers/runtime/clients";
-import { listKeys } from "./bronze";
+import { removeBucket } from "./bronze";
 import { uniqueSuffix } from "./env";
 
 const TABLES = [
@@ -79,16 +79,7 @@ export class SecurityLogSandbox {
     await this.c.pool.query(
       `DROP SCHEMA IF EXISTS ${this.silverSchema}, ${this.opsSchema}, ${this.rawSchema} CASCADE`,
     );
-    const keys = await listKeys(this.c.s3, this.bucket, "").catch(() => []);
-    for (let i = 0; i < keys.length; i += 1000) {
-      await this.c.s3.send(
-        new DeleteObjectsCommand({
-          Bucket: this.bucket,
-          Delete: { Objects: keys.slice(i, i + 1000).map((Key) => ({ Key })) },
-        }),
-      );
-    }
-    await this.c.s3.send(new DeleteBucketCommand({ Bucket: this.bucket })).catch(() => {});
+    await removeBucket(this.c.s3, this.bucket);
   }
 
   store(): SecurityLogStore {
