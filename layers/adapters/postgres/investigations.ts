@@ -80,15 +80,15 @@ const EVENT_CONDITIONS: { [K in keyof EventFilter]-?: (p: string) => string } = 
   ip: (p) => `ip = ${p}::inet`,
 };
 
-/** A row of the events list query: the API's columns (but `ts`), the sort key, and `extra` (as text) when asked. */
+/** A row of the events list query: the API's columns (but `ts`), the sort key, `extra` as text if asked. */
 export type EventListRecord = Omit<EventRow, "ts"> & { position_ts: string; extra_json?: string };
 
 /**
  * The SQL of the first `rows` events matching `filter` after the position `after`, newest first (its
  * values appended to `values`): a keyset scan of an index ordered by (ts, event_id), so any page costs
- * the same. `extra` adds the unknown fields as JSON text (`extra_json`), which only the IP pivot reads; `sortTs` adds `ts` itself as
- * `sort_ts`, for a statement that orders these rows again among others (the index's order, no sort).
- * `columns` names what each row returns, in order.
+ * the same. `extra` adds the unknown fields as JSON text (`extra_json`), which only the IP pivot reads;
+ * `sortTs` adds `ts` itself as `sort_ts`, for a statement that orders these rows again among others (in
+ * the index's order, so without a sort). `columns` names what each row returns, in order.
  */
 export function eventListQuery(
   filter: EventFilter,
