@@ -7,12 +7,19 @@ import { postgresPipelineStatus } from "../adapters/postgres/pipeline-status";
 import { readSecret } from "../adapters/secrets/secrets";
 import { parseApiKeys, ttlCache } from "../core/api/api-keys";
 import type { PipelineProbes } from "../core/api/investigations";
-import { clients } from "./clients";
+import { type Clients, clients } from "./clients";
 import { settings } from "./config";
 
-/** The API's read adapters over this container's clients. */
+let built: { on: Clients; queries: ReturnType<typeof buildApiQueries> } | undefined;
+
+/** The API's read adapters over this container's clients, built once per set of clients. */
 export function apiQueries() {
   const c = clients();
+  if (built?.on !== c) built = { on: c, queries: buildApiQueries(c) };
+  return built.queries;
+}
+
+function buildApiQueries(c: Clients) {
   const pipeline = postgresPipelineStatus(c.pool);
   const kafka = kafkaPipelineStatus(c.kafka);
   const probes: PipelineProbes = { tables: pipeline.tables, feeds: pipeline.feeds, kafka: kafka.read };

@@ -35,11 +35,35 @@ const EVENT_FIELDS = {
   channel: "channel",
   msg: "msg",
 } as const;
-const selectList = (fields: Record<string, string>) =>
-  Object.entries(fields)
-    .map(([name, sql]) => (sql === name ? name : `${sql} AS ${name}`))
-    .join(", ");
-const EVENT_COLUMNS = selectList(EVENT_FIELDS);
+
+/** What an event row returns: the select list, and the names of its columns in order. */
+interface EventSelect {
+  list: string;
+  columns: string[];
+}
+const selects = new Map<string, EventSelect>();
+
+/** The event row with the optional columns asked for (see eventListQuery), built once for each choice. */
+function eventSelect(options: { extra?: boolean; sortTs?: boolean }): EventSelect {
+  const key = `${options.extra === true}/${options.sortTs === true}`;
+  let select = selects.get(key);
+  if (select === undefined) {
+    const fields: Record<string, string> = {
+      ...EVENT_FIELDS,
+      ...(options.extra ? { extra_json: "extra::text" } : {}),
+      ...(options.sortTs ? { sort_ts: "ts" } : {}),
+    };
+    select = {
+      list: Object.entries(fields)
+        .map(([name, sql]) => (sql === name ? name : `${sql} AS ${name}`))
+        .join(", "),
+      columns: Object.keys(fields),
+    };
+    selects.set(key, select);
+  }
+  return select;
+}
+const EVENT_COLUMNS = eventSelect({}).list;
 
 /**
  * The cursor's form of a sort key (`2025-01-01T00:00:30.500000Z`) from the text Postgres sends
@@ -100,15 +124,11 @@ export function eventListQuery(
   const keyset = keysetAfter(after, (a, b) => `(ts, event_id) < (${a}::timestamptz, ${b})`, values);
   const where = whereClause(filter, EVENT_CONDITIONS, values, keyset);
   const limit = bind(values, rows);
-  const fields: Record<string, string> = {
-    ...EVENT_FIELDS,
-    ...(options.extra ? { extra_json: "extra::text" } : {}),
-    ...(options.sortTs ? { sort_ts: "ts" } : {}),
-  };
+  const { list, columns } = eventSelect(options);
   // The sort names the table's columns: the index order (ts, event_id), not a text rendering of them.
-  const sql = `SELECT ${selectList(fields)} FROM raw.threat_events ${where}
+  const sql = `SELECT ${list} FROM raw.threat_events ${where}
      ORDER BY threat_events.ts DESC, threat_events.event_id DESC LIMIT ${limit}`;
-  return { sql, columns: Object.keys(fields) };
+  return { sql, columns };
 }
 
 /** The API's event of a row whose sort key is `position`: its fields, with the millisecond `ts`. */

@@ -24,6 +24,9 @@ type EvidenceRow = EventListRecord & {
  * which doubled the statement's time.
  */
 export function postgresIpEvidence(pool: pg.Pool, t: FeedTables = FEED_TABLES): IpEvidence {
+  // The statement's text depends only on the events' SQL (which filters and placeholders it has), so each
+  // shape is written once, and the pool finds its prepared statement without hashing a new text each time.
+  const statements = new Map<string, string>();
   return {
     async ofIp(ip, hosts, page) {
       const values: unknown[] = [];
@@ -31,41 +34,17 @@ export function postgresIpEvidence(pool: pg.Pool, t: FeedTables = FEED_TABLES): 
         extra: true,
         sortTs: true,
       });
-      const [ipParam, hostsParam, limitParam] = [ip, [...hosts], page.limit].map((v) => bind(values, v));
-      const shown = events.columns.filter((c) => c !== "sort_ts");
-      // json_agg keeps each part's order only when told: every part names its own sort again. The evidence
-      // is the head row (event columns null; NULLS FIRST puts it first), then one row per event. UNION ALL
-      // under the events' own order lets Postgres merge the two (Merge Append) along the index instead of
-      // sorting the page again: a third less of the statement's time than a FULL JOIN … ON false and a sort.
-      const rows = await readRows<EvidenceRow>(
-        pool,
-        "reading the evidence of an IP",
-        `WITH events AS (${events.sql}),
-         urls AS (
-           SELECT ${URL_API_COLUMNS}, u.date_added AS sort_added, u.urlhaus_id AS sort_id
-             FROM ${t.urlhausUrls} AS u WHERE host = ANY(${hostsParam}::text[])
-            ORDER BY u.date_added DESC, u.urlhaus_id DESC LIMIT ${limitParam}),
-         sightings AS (
-           SELECT s.event_key, s.event_time, to_jsonb(s) AS row FROM silver.security_events AS s
-            WHERE s.source_ip = ${ipParam}::text::inet OR s.destination_ip = ${ipParam}::text::inet
-            ORDER BY s.event_time DESC, s.event_key DESC LIMIT ${limitParam}),
-         evidence AS (
-           SELECT
-             (SELECT coalesce(json_agg(to_jsonb(u) - 'sort_added' - 'sort_id'
-                                       ORDER BY u.sort_added DESC, u.sort_id DESC), '[]') FROM urls AS u) AS urls,
-             (SELECT coalesce(json_agg(s.row ORDER BY s.event_time DESC, s.event_key DESC), '[]')
-                FROM sightings AS s) AS sightings,
-             (SELECT coalesce(json_agg(DISTINCT d.cve_id ORDER BY d.cve_id), '[]') FROM silver.detections AS d
-               WHERE d.cve_id IS NOT NULL
-                 AND d.evidence_event_keys && ARRAY(SELECT s.event_key FROM sightings AS s)) AS cves)
-         SELECT ${shown.join(", ")}, urls, sightings, cves FROM (
-           SELECT ${events.columns.map((c) => `NULL AS ${c}`).join(", ")}, v.urls, v.sightings, v.cves
-             FROM evidence AS v
-           UNION ALL
-           SELECT e.*, NULL, NULL, NULL FROM events AS e) AS r
-         ORDER BY r.sort_ts DESC NULLS FIRST, r.event_id DESC`,
-        values,
-      );
+      const params = {
+        ip: bind(values, ip),
+        hosts: bind(values, [...hosts]),
+        limit: bind(values, page.limit),
+      };
+      let text = statements.get(events.sql);
+      if (text === undefined) {
+        text = evidenceStatement(t, events, params);
+        statements.set(events.sql, text);
+      }
+      const rows = await readRows<EvidenceRow>(pool, "reading the evidence of an IP", text, values);
       const [head, ...eventRows] = rows;
       if (!head || head.event_id !== null) throw new Error("the IP evidence query returned no head row");
       return {
@@ -84,4 +63,44 @@ export function postgresIpEvidence(pool: pg.Pool, t: FeedTables = FEED_TABLES): 
       );
     },
   };
+}
+
+/**
+ * The evidence statement around the events' query, `p` naming the placeholders of the IP, its host names
+ * and the evidence's limit. json_agg keeps each part's order only when told: every part names its own sort
+ * again. The evidence is the head row (event columns null; NULLS FIRST puts it first), then one row per
+ * event. UNION ALL under the events' own order lets Postgres merge the two (Merge Append) along the index
+ * instead of sorting the page again: a third less of the statement's time than a FULL JOIN … ON false and a
+ * sort.
+ */
+function evidenceStatement(
+  t: FeedTables,
+  events: { sql: string; columns: string[] },
+  p: { ip: string; hosts: string; limit: string },
+): string {
+  const shown = events.columns.filter((c) => c !== "sort_ts");
+  return `WITH events AS (${events.sql}),
+    urls AS (
+      SELECT ${URL_API_COLUMNS}, u.date_added AS sort_added, u.urlhaus_id AS sort_id
+        FROM ${t.urlhausUrls} AS u WHERE host = ANY(${p.hosts}::text[])
+       ORDER BY u.date_added DESC, u.urlhaus_id DESC LIMIT ${p.limit}),
+    sightings AS (
+      SELECT s.event_key, s.event_time, to_jsonb(s) AS row FROM silver.security_events AS s
+       WHERE s.source_ip = ${p.ip}::text::inet OR s.destination_ip = ${p.ip}::text::inet
+       ORDER BY s.event_time DESC, s.event_key DESC LIMIT ${p.limit}),
+    evidence AS (
+      SELECT
+        (SELECT coalesce(json_agg(to_jsonb(u) - 'sort_added' - 'sort_id'
+                                  ORDER BY u.sort_added DESC, u.sort_id DESC), '[]') FROM urls AS u) AS urls,
+        (SELECT coalesce(json_agg(s.row ORDER BY s.event_time DESC, s.event_key DESC), '[]')
+           FROM sightings AS s) AS sightings,
+        (SELECT coalesce(json_agg(DISTINCT d.cve_id ORDER BY d.cve_id), '[]') FROM silver.detections AS d
+          WHERE d.cve_id IS NOT NULL
+            AND d.evidence_event_keys && ARRAY(SELECT s.event_key FROM sightings AS s)) AS cves)
+    SELECT ${shown.join(", ")}, urls, sightings, cves FROM (
+      SELECT ${events.columns.map((c) => `NULL AS ${c}`).join(", ")}, v.urls, v.sightings, v.cves
+        FROM evidence AS v
+      UNION ALL
+      SELECT e.*, NULL, NULL, NULL FROM events AS e) AS r
+    ORDER BY r.sort_ts DESC NULLS FIRST, r.event_id DESC`;
 }
