@@ -7,15 +7,21 @@ WITH_STACK := bash localstack/with-stack.sh
 DBT := bash localstack/dbt.sh
 # `make docs DOCS_SERVE=1` serves the docs on 127.0.0.1:DOCS_PORT after generating them (Ctrl-C stops it).
 DOCS_PORT ?= 8580
+# Every target runs on the Node.js of Lambda's runtime line (nodejs24.x): the node on PATH when it is of that
+# line, else the pinned release, installed into .vigil/tools on first use (localstack/lib/node.sh).
+NODE_DIR := $(shell bash localstack/stack.sh node)
+ifeq ($(NODE_DIR),)
+$(error no Node.js to run Vigil on (see the error above))
+endif
+export PATH := $(NODE_DIR):$(PATH)
 
 .PHONY: help install up down reset status logs start test lint typecheck unit integration e2e web package init demo replay backfill bench api-key dbt docs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-node_modules/.installed: package.json package-lock.json
-	@command -v node >/dev/null || { echo "error: node is not installed: Vigil needs Node.js 20+" >&2; exit 1; }
-	@echo "==> npm ci (dependencies from package-lock.json)"
+node_modules/.installed: package.json package-lock.json $(wildcard patches/*.patch)
+	@echo "==> npm ci (dependencies from package-lock.json, then patches/ applied by patch-package)"
 	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 

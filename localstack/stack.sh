@@ -7,6 +7,7 @@
 #   stack.sh logs [service]    follow the logs (all, or one service)
 #   stack.sh init              bucket, topics, migrations, constraints, secrets (run by up; for Docker users)
 #   stack.sh run -- cmd...     run a command with the resolved settings in its environment
+#   stack.sh node              print the directory of the Node.js Vigil runs on (installed on first use)
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -106,12 +107,13 @@ main() {
     reset) cmd_reset ;;
     status) cmd_status ;;
     logs) cmd_logs "$@" ;;
+    node) dirname "$(command -v node)" ;;
     run)
       [ "${1:-}" = "--" ] && shift
       [ $# -gt 0 ] || die "usage: stack.sh run -- command [args...]"
       exec "$@"
       ;;
-    *) sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; [ -z "$command" ] || exit 2 ;;
+    *) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; [ -z "$command" ] || exit 2 ;;
   esac
 }
 

@@ -7,13 +7,18 @@ say() { printf '==> %s\n' "$*"; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# Settings come from one resolver shared with serverless.yml and the tests (localstack/settings.cjs).
+source "$ROOT/localstack/lib/node.sh"
+
+# Settings come from one resolver shared with serverless.yml and the tests (localstack/settings.cjs). Any
+# Node.js reads them; then the Node.js of Lambda's runtime line is put first on PATH (lib/node.sh).
 load_settings() {
-  command -v node >/dev/null 2>&1 || die "node is not installed: Vigil needs Node.js 20 (https://nodejs.org) on PATH"
+  command -v node >/dev/null 2>&1 ||
+    die "node is not installed: Vigil needs Node.js (${NODE_VERSION%%.*}, or any with npm to fetch it; https://nodejs.org) on PATH"
   local exports
   exports=$(node "$ROOT/localstack/settings.cjs" --export) || die "could not read the settings (.env.example / .env)"
   eval "$exports"
   mkdir -p "$VIGIL_HOME"/{tools,data,logs,run}
+  use_node
 }
 
 require_tool() { # name, what to do about it

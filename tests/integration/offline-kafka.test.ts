@@ -96,7 +96,7 @@ custom:
   offlineKafka: { backoff: { initialMs: 1500, maxMs: 3000 }, concurrency: 1 }
 provider:
   name: aws
-  runtime: nodejs20.x
+  runtime: nodejs24.x
   environment:
     PROBE_OUT: ${outFile}
     PROBE_FAIL_FIRST: "${FAIL_FIRST}"
