@@ -1,12 +1,12 @@
 import { GRAPH_BOUNDS } from "../../layers/core/api/graph";
 import { API_ROUTES } from "../../layers/core/api/routes";
 import { NotFoundError } from "../../layers/core/errors";
-import { apiQueries } from "../../layers/runtime/api";
+import { graphQueries } from "../../layers/runtime/api";
 import { apiHandler } from "../../layers/runtime/http";
 
 /** GET /v1/graph — the neighbourhood of one node, up to 3 hops, bounded; 404 when no node has the key. */
 export const neighbourhood = apiHandler(API_ROUTES.graphNeighbourhood, async ({ query }) => {
-  const found = await apiQueries().graph.around(query.label, query.key, query.depth, query.limit);
+  const found = await graphQueries().around(query.label, query.key, query.depth, query.limit);
   if (!found) throw new NotFoundError(query.label, query.key);
   return {
     data: {

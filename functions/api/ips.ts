@@ -1,17 +1,17 @@
 import { eventQuery } from "../../layers/core/api/events";
 import { canonicalIp, pivotIp } from "../../layers/core/api/investigations";
 import { API_ROUTES } from "../../layers/core/api/routes";
-import { apiQueries } from "../../layers/runtime/api";
+import { eventQueries, ipEvidence } from "../../layers/runtime/api";
 import { apiHandler } from "../../layers/runtime/http";
 
 /** GET /v1/ips/{ip} — the IP pivot: events aimed at it, URLs on it, sightings, and the KEV entries named. */
 export const pivot = apiHandler(API_ROUTES.ipPivot, async ({ query, path }) => {
   const { page } = eventQuery(query, { ip: canonicalIp(path.ip) });
-  return pivotIp(apiQueries(), path.ip, page);
+  return pivotIp({ evidence: ipEvidence() }, path.ip, page);
 });
 
 /** GET /v1/ips/top — the IPs that high-score events target most. */
 export const top = apiHandler(API_ROUTES.topTargetedIps, async ({ query }) => ({
-  data: await apiQueries().events.topTargetedIps(query.score_above, query.limit),
+  data: await eventQueries().topTargetedIps(query.score_above, query.limit),
   meta: { score_above: query.score_above, limit: query.limit },
 }));

@@ -1,11 +1,11 @@
 import { listQuery } from "../../layers/core/api/feeds";
 import { feedPage } from "../../layers/core/api/investigations";
 import { API_ROUTES } from "../../layers/core/api/routes";
-import { apiQueries } from "../../layers/runtime/api";
+import { feedQueries } from "../../layers/runtime/api";
 import { apiHandler } from "../../layers/runtime/http";
 
 /** GET /v1/urls — URLhaus URLs by status, threat, tag and host, newest first. */
 export const list = apiHandler(API_ROUTES.listUrls, async ({ query }) => {
   const { filter, page } = listQuery("urls", query);
-  return feedPage("urls", await apiQueries().feeds.listUrls(filter, page), page.limit, filter);
+  return feedPage("urls", await feedQueries().listUrls(filter, page), page.limit, filter);
 });

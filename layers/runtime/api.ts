@@ -7,30 +7,38 @@ import { postgresPipelineStatus } from "../adapters/postgres/pipeline-status";
 import { readSecret } from "../adapters/secrets/secrets";
 import { parseApiKeys, ttlCache } from "../core/api/api-keys";
 import type { PipelineProbes } from "../core/api/investigations";
-import { type Clients, clients } from "./clients";
 import { settings } from "./config";
+import { perContainer } from "./container";
+import { kafkaClient } from "./kafka";
+import { neo4jDriver } from "./neo4j";
+import { postgres } from "./postgres";
+import { secretsClient } from "./secrets";
 
-let built: { on: Clients; queries: ReturnType<typeof buildApiQueries> } | undefined;
+// The API's read adapters, each built once per container over the clients it needs, and only those: a
+// route's bundle holds the drivers of the adapters its handler calls (see container.ts). An adapter keeps
+// state worth keeping (the pivot's prepared statement texts), so it lives as long as its clients.
 
-/** The API's read adapters over this container's clients, built once per set of clients. */
-export function apiQueries() {
-  const c = clients();
-  if (built?.on !== c) built = { on: c, queries: buildApiQueries(c) };
-  return built.queries;
-}
+/** Events: the list, one event, an actor's, the most targeted IPs. */
+export const eventQueries = /* @__PURE__ */ perContainer(() => {
+  const { pool, readPool } = postgres();
+  return investigations(pool, readPool);
+});
 
-function buildApiQueries(c: Clients) {
-  const pipeline = postgresPipelineStatus(c.pool);
-  const kafka = kafkaPipelineStatus(c.kafka);
-  const probes: PipelineProbes = { tables: pipeline.tables, feeds: pipeline.feeds, kafka: kafka.read };
-  return {
-    events: investigations(c.pool, c.readPool),
-    evidence: postgresIpEvidence(c.readPool),
-    feeds: postgresFeedQueries(c.pool),
-    graph: neo4jNeighbourhood(c.neo4j),
-    pipeline: probes,
-  };
-}
+/** The IP pivot's evidence: URLs, sightings and the events' page in one statement, then KEV entries. */
+export const ipEvidence = /* @__PURE__ */ perContainer(() => postgresIpEvidence(postgres().readPool));
+
+/** KEV and URLhaus searches, and a CVE's history. */
+export const feedQueries = /* @__PURE__ */ perContainer(() => postgresFeedQueries(postgres().pool));
+
+/** A node's neighbourhood in the threat graph. */
+export const graphQueries = /* @__PURE__ */ perContainer(() => neo4jNeighbourhood(neo4jDriver()));
+
+/** What the pipeline status reads: Postgres's tables and feed runs, Kafka's dead letters and lag. */
+export const pipelineProbes = /* @__PURE__ */ perContainer((): PipelineProbes => {
+  const pipeline = postgresPipelineStatus(postgres().pool);
+  const kafka = kafkaPipelineStatus(kafkaClient());
+  return { tables: pipeline.tables, feeds: pipeline.feeds, kafka: kafka.read };
+});
 
 /**
  * How long the authorizer keeps the API keys it read: a request does not cost a Secrets Manager call, and
@@ -39,7 +47,7 @@ function buildApiQueries(c: Clients) {
 export const API_KEYS_TTL_MS = 60_000;
 
 /** The valid API keys, read from Secrets Manager (API_KEYS_SECRET) and kept for API_KEYS_TTL_MS. */
-export const apiKeys = ttlCache(async () => {
+export const apiKeys = /* @__PURE__ */ ttlCache(async () => {
   const name = settings().API_KEYS_SECRET;
-  return parseApiKeys(await readSecret(clients().secrets, name), name);
+  return parseApiKeys(await readSecret(secretsClient(), name), name);
 }, API_KEYS_TTL_MS);

@@ -1,17 +1,23 @@
 import type { S3Client } from "@aws-sdk/client-s3";
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import type { Kafka, Producer } from "kafkajs";
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { Kafka } from "kafkajs";
 import type { Driver } from "neo4j-driver";
-import pg from "pg";
+import type pg from "pg";
 import { createKafka } from "../adapters/kafka/client";
 import { createNeo4j } from "../adapters/neo4j/client";
 import { createS3 } from "../adapters/s3/client";
-import { type Settings, settings } from "./config";
-import { logger } from "./logger";
+import type { Settings } from "./config";
+import { closeContainer, perContainer } from "./container";
+import { kafkaClient } from "./kafka";
+import { neo4jDriver } from "./neo4j";
+import { postgres, postgresPools } from "./postgres";
+import { s3Client } from "./s3";
+import { createSecrets, secretsClient } from "./secrets";
 
 /**
- * The outside-world clients, built once per container on first use and reused by every invocation
- * (Lambda keeps module state between invocations of a warm container).
+ * Every outside-world client at once, for scripts, tests and functions that use most of them. A function
+ * that needs one or two takes them from their own modules (postgres, s3, secrets, kafka, neo4j), so its
+ * bundle holds no other driver; `clients()` is the same container's clients, gathered.
  */
 export interface Clients {
   s3: S3Client;
@@ -31,80 +37,34 @@ export interface Clients {
   neo4j: Driver;
 }
 
-/**
- * A pool of up to PG_POOL_MAX connections, opened on first use; `options` are server settings for each,
- * after DateStyle ISO: the timestamp text that node-postgres and the event reads parse, whatever the
- * server's default.
- */
-function postgresPool(s: Settings, options = ""): pg.Pool {
-  // allowExitOnIdle: idle connections do not keep a script or `invoke local` from exiting.
-  const pool = new pg.Pool({
-    connectionString: s.DATABASE_URL,
-    max: s.PG_POOL_MAX,
-    idleTimeoutMillis: 30_000,
-    allowExitOnIdle: true,
-    options: `-c DateStyle=ISO ${options}`.trim(),
-  });
-  // A connection the server drops (a restart, a failover) emits "error"; without a listener Node crashes
-  // the whole container. The pool's own listener misses a connection it is closing at that moment, so
-  // every connection gets one too. The pool replaces lost connections on next use: a warning is enough.
-  const lost = (error: Error) => logger.warn("postgres: connection lost", { error: error.message });
-  pool.on("error", lost);
-  pool.on("connect", (client) => client.on("error", lost));
-  return pool;
-}
-
+/** A set of clients of its own (scripts and tests with other settings); close it with `closeClients(c)`. */
 export function buildClients(s: Settings): Clients {
   return {
     s3: createS3(s.AWS_REGION, s.S3_ENDPOINT ?? s.AWS_ENDPOINT_URL),
-    secrets: new SecretsManagerClient({
-      region: s.AWS_REGION,
-      ...(s.AWS_ENDPOINT_URL ? { endpoint: s.AWS_ENDPOINT_URL } : {}),
-    }),
+    secrets: createSecrets(s),
     kafka: createKafka(s.KAFKA_BROKERS),
-    pool: postgresPool(s),
-    readPool: postgresPool(s, "-c plan_cache_mode=force_generic_plan"),
+    ...postgresPools(s),
     neo4j: createNeo4j(s.NEO4J_URI, s.NEO4J_USER, s.NEO4J_PASSWORD),
   };
 }
 
-let shared: Clients | undefined;
-let producer: Promise<Producer> | undefined;
+/** This container's clients, each opened on first use; the same ones the per-client modules hand out. */
+export const clients = /* @__PURE__ */ perContainer(
+  (): Clients => ({
+    s3: s3Client(),
+    secrets: secretsClient(),
+    kafka: kafkaClient(),
+    ...postgres(),
+    neo4j: neo4jDriver(),
+  }),
+);
 
 /**
- * The container's Kafka producer, connected on first use. Idempotent, so a retried send after a broker
- * hiccup does not write a message twice into the same partition.
+ * Closes a set of clients from `buildClients`, or, without one, everything this container opened (the
+ * Kafka producer included): the next `clients()` opens anew.
  */
-export function kafkaProducer(): Promise<Producer> {
-  producer ??= (async () => {
-    const p = clients().kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-    });
-    await p.connect();
-    return p;
-  })().catch((error: unknown) => {
-    producer = undefined;
-    throw error;
-  });
-  return producer;
-}
-
-export function clients(): Clients {
-  shared ??= buildClients(settings());
-  return shared;
-}
-
-/** Closes the pools (scripts and tests; a Lambda container is frozen, not closed). */
-export async function closeClients(c: Clients | undefined = shared): Promise<void> {
-  if (!c) return;
-  if (c === shared) {
-    shared = undefined;
-    const p = producer;
-    producer = undefined;
-    await p?.then((x) => x.disconnect()).catch(() => {});
-  }
+export async function closeClients(c?: Clients): Promise<void> {
+  if (!c) return closeContainer();
   await Promise.allSettled([c.pool.end(), c.readPool.end(), c.neo4j.close()]);
   c.s3.destroy();
   c.secrets.destroy();

@@ -10,9 +10,13 @@ import { ConfigError, ServiceUnavailableError } from "../core/errors";
 import type { FeedSource } from "../core/feeds/feed-source";
 import type { KevRunDeps } from "../core/feeds/kev-run";
 import type { UrlhausRunDeps } from "../core/feeds/urlhaus-run";
-import { clients, kafkaProducer } from "./clients";
 import { settings } from "./config";
+import { kafkaProducer } from "./kafka";
 import { logger } from "./logger";
+import { neo4jDriver } from "./neo4j";
+import { postgres } from "./postgres";
+import { s3Client } from "./s3";
+import { secretsClient } from "./secrets";
 
 function feedSource(): FeedSource {
   const s = settings();
@@ -27,24 +31,24 @@ function feedSource(): FeedSource {
 
 /** The KEV run's adapters: HTTP, bronze snapshots, the run history, the KEV tables and the graph. */
 export function kevRunDeps(): KevRunDeps {
-  const c = clients();
+  const { pool } = postgres();
   return {
     source: feedSource(),
-    snapshots: s3Snapshots(c.s3, settings().BRONZE_BUCKET),
-    runs: postgresFeedRunLog(c.pool),
-    store: postgresKevStore(c.pool),
-    graph: neo4jKevGraph(c.neo4j),
+    snapshots: s3Snapshots(s3Client(), settings().BRONZE_BUCKET),
+    runs: postgresFeedRunLog(pool),
+    store: postgresKevStore(pool),
+    graph: neo4jKevGraph(neo4jDriver()),
   };
 }
 
 /** The URLhaus run's adapters; rejected rows of the feed are logged with their line and reason. */
 export async function urlhausRunDeps(): Promise<UrlhausRunDeps> {
-  const c = clients();
+  const { pool } = postgres();
   return {
     source: feedSource(),
-    snapshots: s3Snapshots(c.s3, settings().BRONZE_BUCKET),
-    runs: postgresFeedRunLog(c.pool),
-    store: postgresUrlhausStore(c.pool),
+    snapshots: s3Snapshots(s3Client(), settings().BRONZE_BUCKET),
+    runs: postgresFeedRunLog(pool),
+    store: postgresUrlhausStore(pool),
     publisher: kafkaUrlhausEvents(await kafkaProducer()),
     onRejectedRows: (rows) =>
       logger.warn(`${rows.length} URLhaus rows could not be read; the others load`, {
@@ -62,7 +66,7 @@ export async function urlhausHeaders(): Promise<Record<string, string>> {
   const s = settings();
   let key: string | undefined;
   try {
-    key = (await readSecret(clients().secrets, s.URLHAUS_AUTH_KEY_SECRET))?.trim();
+    key = (await readSecret(secretsClient(), s.URLHAUS_AUTH_KEY_SECRET))?.trim();
   } catch (error) {
     throw new ServiceUnavailableError(
       "secretsmanager",

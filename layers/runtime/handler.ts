@@ -1,6 +1,6 @@
 import middy from "@middy/core";
-import { closeClients } from "./clients";
 import { settings } from "./config";
+import { closeContainer } from "./container";
 
 /**
  * `serverless invoke local` runs one invocation in a CLI process; open Bolt and Postgres connections
@@ -9,7 +9,7 @@ import { settings } from "./config";
  */
 export function closeAfterLocalInvoke(): middy.MiddlewareObj {
   const close = async () => {
-    if (settings().IS_LOCAL) await closeClients();
+    if (settings().IS_LOCAL) await closeContainer();
   };
   return { after: close, onError: close };
 }

@@ -7,18 +7,20 @@ import {
   type IngestLogOptions,
   type LogObjectSummary,
 } from "../core/security-logs/ingest-log-object";
-import { clients } from "./clients";
 import { settings } from "./config";
 import { logger } from "./logger";
+import { neo4jDriver } from "./neo4j";
+import { postgres } from "./postgres";
+import { s3Client } from "./s3";
 
 /** The security-log ingest's adapters: S3 (objects, quarantine), Postgres (ledger, silver), Neo4j. */
 export function securityLogDeps(): IngestLogDeps {
-  const c = clients();
+  const s3 = s3Client();
   return {
-    source: s3LogObjectSource(c.s3),
-    store: postgresSecurityLogStore(c.pool),
-    quarantine: s3SecurityLogQuarantine(c.s3, settings().BRONZE_BUCKET),
-    graph: neo4jSecurityGraph(c.neo4j),
+    source: s3LogObjectSource(s3),
+    store: postgresSecurityLogStore(postgres().pool),
+    quarantine: s3SecurityLogQuarantine(s3, settings().BRONZE_BUCKET),
+    graph: neo4jSecurityGraph(neo4jDriver()),
   };
 }
 

@@ -1,0 +1,34 @@
+import type { Producer } from "kafkajs";
+import { createKafka } from "../adapters/kafka/client";
+import { settings } from "./config";
+import { perContainer } from "./container";
+
+/** This container's Kafka client (it connects per producer, consumer or admin). */
+export const kafkaClient = /* @__PURE__ */ perContainer(() => createKafka(settings().KAFKA_BROKERS));
+
+const producerSlot = /* @__PURE__ */ perContainer(
+  (): { connected?: Promise<Producer> } => ({}),
+  (slot) => slot.connected?.then((p) => p.disconnect()).catch(() => {}),
+);
+
+/**
+ * This container's Kafka producer, connected on first use. Idempotent, so a retried send after a broker
+ * hiccup does not write a message twice into the same partition. A failed connect is not kept: the next
+ * call tries again.
+ */
+export function kafkaProducer(): Promise<Producer> {
+  const slot = producerSlot();
+  slot.connected ??= (async () => {
+    const p = kafkaClient().producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+    await p.connect();
+    return p;
+  })().catch((error: unknown) => {
+    slot.connected = undefined;
+    throw error;
+  });
+  return slot.connected;
+}

@@ -1,0 +1,18 @@
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { Settings } from "./config";
+import { settings } from "./config";
+import { perContainer } from "./container";
+
+/** A Secrets Manager client (LocalStack's when AWS_ENDPOINT_URL is set). */
+export function createSecrets(s: Settings): SecretsManagerClient {
+  return new SecretsManagerClient({
+    region: s.AWS_REGION,
+    ...(s.AWS_ENDPOINT_URL ? { endpoint: s.AWS_ENDPOINT_URL } : {}),
+  });
+}
+
+/** This container's Secrets Manager client. */
+export const secretsClient = /* @__PURE__ */ perContainer(
+  () => createSecrets(settings()),
+  (client) => client.destroy(),
+);
