@@ -3,16 +3,13 @@ import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Kafka } from "kafkajs";
 import type { Driver } from "neo4j-driver";
 import type pg from "pg";
-import { createKafka } from "../adapters/kafka/client";
-import { createNeo4j } from "../adapters/neo4j/client";
-import { createS3 } from "../adapters/s3/client";
 import type { Settings } from "./config";
 import { closeContainer, perContainer } from "./container";
-import { kafkaClient } from "./kafka";
-import { neo4jDriver } from "./neo4j";
-import { postgres, postgresPools } from "./postgres";
-import { s3Client } from "./s3";
-import { createSecrets, secretsClient } from "./secrets";
+import { kafkaClient, kafkaClientFor } from "./kafka";
+import { neo4jDriver, neo4jDriverFor } from "./neo4j";
+import { postgres, postgresPoolsFor } from "./postgres";
+import { s3Client, s3ClientFor } from "./s3";
+import { secretsClient, secretsClientFor } from "./secrets";
 
 /**
  * Every outside-world client at once, for scripts, tests and functions that use most of them. A function
@@ -40,11 +37,11 @@ export interface Clients {
 /** A set of clients of its own (scripts and tests with other settings); close it with `closeClients(c)`. */
 export function buildClients(s: Settings): Clients {
   return {
-    s3: createS3(s.AWS_REGION, s.S3_ENDPOINT ?? s.AWS_ENDPOINT_URL),
-    secrets: createSecrets(s),
-    kafka: createKafka(s.KAFKA_BROKERS),
-    ...postgresPools(s),
-    neo4j: createNeo4j(s.NEO4J_URI, s.NEO4J_USER, s.NEO4J_PASSWORD),
+    s3: s3ClientFor(s),
+    secrets: secretsClientFor(s),
+    kafka: kafkaClientFor(s),
+    ...postgresPoolsFor(s),
+    neo4j: neo4jDriverFor(s),
   };
 }
 

@@ -1,10 +1,15 @@
-import type { Producer } from "kafkajs";
+import type { Kafka, Producer } from "kafkajs";
 import { createKafka } from "../adapters/kafka/client";
-import { settings } from "./config";
+import { type Settings, settings } from "./config";
 import { perContainer } from "./container";
 
-/** This container's Kafka client (it connects per producer, consumer or admin). */
-export const kafkaClient = /* @__PURE__ */ perContainer(() => createKafka(settings().KAFKA_BROKERS));
+/** A Kafka client for the settings' brokers (it connects per producer, consumer or admin). */
+export function kafkaClientFor(s: Settings): Kafka {
+  return createKafka(s.KAFKA_BROKERS);
+}
+
+/** This container's Kafka client. */
+export const kafkaClient = /* @__PURE__ */ perContainer(() => kafkaClientFor(settings()));
 
 const producerSlot = /* @__PURE__ */ perContainer(
   (): { connected?: Promise<Producer> } => ({}),

@@ -32,12 +32,12 @@ export interface PostgresPools {
   readPool: pg.Pool;
 }
 
-export function postgresPools(s: Settings): PostgresPools {
+export function postgresPoolsFor(s: Settings): PostgresPools {
   return { pool: postgresPool(s), readPool: postgresPool(s, "-c plan_cache_mode=force_generic_plan") };
 }
 
 /** This container's pools, opened on first use. */
 export const postgres = /* @__PURE__ */ perContainer(
-  () => postgresPools(settings()),
+  () => postgresPoolsFor(settings()),
   (p) => Promise.allSettled([p.pool.end(), p.readPool.end()]),
 );

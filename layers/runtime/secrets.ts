@@ -1,10 +1,9 @@
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import type { Settings } from "./config";
-import { settings } from "./config";
+import { type Settings, settings } from "./config";
 import { perContainer } from "./container";
 
 /** A Secrets Manager client (LocalStack's when AWS_ENDPOINT_URL is set). */
-export function createSecrets(s: Settings): SecretsManagerClient {
+export function secretsClientFor(s: Settings): SecretsManagerClient {
   return new SecretsManagerClient({
     region: s.AWS_REGION,
     ...(s.AWS_ENDPOINT_URL ? { endpoint: s.AWS_ENDPOINT_URL } : {}),
@@ -13,6 +12,6 @@ export function createSecrets(s: Settings): SecretsManagerClient {
 
 /** This container's Secrets Manager client. */
 export const secretsClient = /* @__PURE__ */ perContainer(
-  () => createSecrets(settings()),
+  () => secretsClientFor(settings()),
   (client) => client.destroy(),
 );
