@@ -8,12 +8,17 @@ DBT := bash localstack/dbt.sh
 # `make docs DOCS_SERVE=1` serves the docs on 127.0.0.1:DOCS_PORT after generating them (Ctrl-C stops it).
 DOCS_PORT ?= 8580
 # Every target runs on the Node.js of Lambda's runtime line (nodejs24.x): the node on PATH when it is of that
-# line, else the pinned release, installed into .vigil/tools on first use (localstack/lib/node.sh).
-NODE_DIR := $(shell bash localstack/stack.sh node)
-ifeq ($(NODE_DIR),)
-$(error no Node.js to run Vigil on (see the error above))
+# line, else the pinned release, installed into .vigil/tools on first use and put first on PATH
+# (localstack/lib/node.sh). `make help` alone needs none.
+ifneq ($(filter-out help,$(or $(MAKECMDGOALS),help)),)
+NODE_DIR := $(shell bash localstack/stack.sh node || echo FAILED)
+ifeq ($(NODE_DIR),FAILED)
+$(error could not provide the Node.js Vigil runs on (the reason is above))
 endif
+ifneq ($(NODE_DIR),)
 export PATH := $(NODE_DIR):$(PATH)
+endif
+endif
 
 .PHONY: help install up down reset status logs start test lint typecheck unit integration e2e web package init demo replay backfill bench api-key dbt docs
 

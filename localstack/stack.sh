@@ -7,7 +7,7 @@
 #   stack.sh logs [service]    follow the logs (all, or one service)
 #   stack.sh init              bucket, topics, migrations, constraints, secrets (run by up; for Docker users)
 #   stack.sh run -- cmd...     run a command with the resolved settings in its environment
-#   stack.sh node              print the directory of the Node.js Vigil runs on (installed on first use)
+#   stack.sh node              the directory to put first on PATH for Vigil's Node.js (empty: PATH has it)
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
@@ -107,7 +107,7 @@ main() {
     reset) cmd_reset ;;
     status) cmd_status ;;
     logs) cmd_logs "$@" ;;
-    node) dirname "$(command -v node)" ;;
+    node) printf '%s\n' "$VIGIL_NODE_DIR" ;;
     run)
       [ "${1:-}" = "--" ] && shift
       [ $# -gt 0 ] || die "usage: stack.sh run -- command [args...]"

@@ -45,23 +45,31 @@ export function buildClients(s: Settings): Clients {
   };
 }
 
+let gathered: Clients | undefined;
+
 /** This container's clients, each opened on first use; the same ones the per-client modules hand out. */
 export const clients = /* @__PURE__ */ perContainer(
-  (): Clients => ({
-    s3: s3Client(),
-    secrets: secretsClient(),
-    kafka: kafkaClient(),
-    ...postgres(),
-    neo4j: neo4jDriver(),
-  }),
+  (): Clients => {
+    gathered = {
+      s3: s3Client(),
+      secrets: secretsClient(),
+      kafka: kafkaClient(),
+      ...postgres(),
+      neo4j: neo4jDriver(),
+    };
+    return gathered;
+  },
+  () => {
+    gathered = undefined;
+  },
 );
 
 /**
- * Closes a set of clients from `buildClients`, or, without one, everything this container opened (the
- * Kafka producer included): the next `clients()` opens anew.
+ * Closes a set of clients from `buildClients`; without one, or given this container's `clients()`,
+ * everything the container opened (the Kafka producer included), and the next use opens anew.
  */
 export async function closeClients(c?: Clients): Promise<void> {
-  if (!c) return closeContainer();
+  if (!c || c === gathered) return closeContainer();
   await Promise.allSettled([c.pool.end(), c.readPool.end(), c.neo4j.close()]);
   c.s3.destroy();
   c.secrets.destroy();

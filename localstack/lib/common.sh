@@ -13,7 +13,7 @@ source "$ROOT/localstack/lib/node.sh"
 # Node.js reads them; then the Node.js of Lambda's runtime line is put first on PATH (lib/node.sh).
 load_settings() {
   command -v node >/dev/null 2>&1 ||
-    die "node is not installed: Vigil needs Node.js (${NODE_VERSION%%.*}, or any with npm to fetch it; https://nodejs.org) on PATH"
+    die "node is not installed: Vigil needs Node.js ($VIGIL_NODE_LINE, or any with npm to fetch it; https://nodejs.org) on PATH"
   local exports
   exports=$(node "$ROOT/localstack/settings.cjs" --export) || die "could not read the settings (.env.example / .env)"
   eval "$exports"

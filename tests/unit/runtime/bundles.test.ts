@@ -3,7 +3,8 @@ import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 
 // A function's bundle holds the drivers its handler calls and no others (layers/runtime/container.ts):
-// built here as serverless-esbuild builds it, and read from esbuild's list of the bundle's inputs.
+// built here with serverless.yml's esbuild options for AWS, and read from what the output took from each
+// input file.
 const root = resolve(import.meta.dirname, "../../..");
 const DRIVERS = {
   postgres: "node_modules/pg/",
@@ -22,6 +23,8 @@ async function driversOf(entry: string): Promise<Driver[]> {
     platform: "node",
     target: "node24",
     format: "cjs",
+    minify: true,
+    keepNames: true,
     write: false,
     metafile: true,
     logLevel: "silent",
@@ -46,8 +49,12 @@ describe("each function's bundle", () => {
     ["functions/api/pipeline.ts", ["postgres", "kafka"]],
     ["functions/graph-events/handler.ts", ["neo4j"]],
     ["functions/ingest-events/handler.ts", ["postgres", "kafka", "s3"]],
-    ["functions/health/handler.ts", ["postgres", "neo4j", "kafka", "s3", "secrets"]],
-  ])("%s holds only %j", async (entry, expected) => {
-    expect(await driversOf(entry)).toEqual(expected);
-  });
+    ["functions/health/handler.ts", ["postgres", "neo4j", "s3"]],
+  ])(
+    "%s holds only %j",
+    async (entry, expected) => {
+      expect(await driversOf(entry)).toEqual(expected);
+    },
+    30_000,
+  );
 });
