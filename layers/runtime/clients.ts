@@ -7,7 +7,7 @@ import type { Settings } from "./config";
 import { closeContainer, perContainer } from "./container";
 import { kafkaClient, kafkaClientFor } from "./kafka";
 import { neo4jDriver, neo4jDriverFor } from "./neo4j";
-import { postgres, postgresPoolsFor } from "./postgres";
+import { endPools, postgres, postgresPoolsFor } from "./postgres";
 import { s3Client, s3ClientFor } from "./s3";
 import { secretsClient, secretsClientFor } from "./secrets";
 
@@ -70,7 +70,7 @@ export const clients = /* @__PURE__ */ perContainer(
  */
 export async function closeClients(c?: Clients): Promise<void> {
   if (!c || c === gathered) return closeContainer();
-  await Promise.allSettled([c.pool.end(), c.readPool.end(), c.neo4j.close()]);
+  await Promise.allSettled([endPools(c), c.neo4j.close()]);
   c.s3.destroy();
   c.secrets.destroy();
 }

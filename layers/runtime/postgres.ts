@@ -36,8 +36,8 @@ export function postgresPoolsFor(s: Settings): PostgresPools {
   return { pool: postgresPool(s), readPool: postgresPool(s, "-c plan_cache_mode=force_generic_plan") };
 }
 
+/** Ends both pools; one that fails to end does not keep the other open. */
+export const endPools = (p: PostgresPools) => Promise.allSettled([p.pool.end(), p.readPool.end()]);
+
 /** This container's pools, opened on first use. */
-export const postgres = /* @__PURE__ */ perContainer(
-  () => postgresPoolsFor(settings()),
-  (p) => Promise.allSettled([p.pool.end(), p.readPool.end()]),
-);
+export const postgres = /* @__PURE__ */ perContainer(() => postgresPoolsFor(settings()), endPools);
