@@ -9,12 +9,14 @@
  * and both at once. Each drain also reports the CPU time each part of the machine spent (bench/cpu.ts).
  * Afterwards the run's events are removed from Postgres and Neo4j (bronze keeps its objects: it is
  * immutable), so runs neither pile synthetic rows into the dev database nor leave
- * dead rows for autovacuum to clean up while the next run is measured.
+ * dead rows for autovacuum to clean up while the next run is measured; a run stopped before that is
+ * cleaned up by the next one (see removeStoppedRuns).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { Partitioners } from "kafkajs";
 import { neo4jThreatGraph } from "../layers/adapters/neo4j/threat-graph";
 import { threatEventTable } from "../layers/adapters/postgres/event-tables";
@@ -60,10 +62,10 @@ async function until(what: string, done: () => Promise<boolean>, timeoutMs = 1_8
   return Date.now();
 }
 
-/** Removes this run's events (every id under the run's prefix) from Postgres, then VACUUMs, and from Neo4j. */
-async function removeRun(): Promise<void> {
-  console.log(`bench: removing this run's events (${prefix}-*) from Postgres and Neo4j…`);
-  const rowsRemoved = await deleteEventsWithPrefix(c.pool, `${prefix}-`);
+/** Removes the events of run `p` (every id under its prefix) from Postgres, then VACUUMs, and from Neo4j. */
+async function removeRun(p: string, what = "this run's events"): Promise<void> {
+  console.log(`bench: removing ${what} (${p}-*) from Postgres and Neo4j…`);
+  const rowsRemoved = await deleteEventsWithPrefix(c.pool, `${p}-`);
   await c.pool.query("VACUUM (ANALYZE) raw.threat_events");
   // CALL … IN TRANSACTIONS needs an auto-commit transaction: session.run, not a managed one.
   const session = c.neo4j.session({ defaultAccessMode: "WRITE" });
@@ -71,13 +73,44 @@ async function removeRun(): Promise<void> {
     const result = await session.run(
       `MATCH (t:ThreatEvent) WHERE t.event_id STARTS WITH $p
        CALL { WITH t DETACH DELETE t } IN TRANSACTIONS OF 10000 ROWS`,
-      { p: `${prefix}-` },
+      { p: `${p}-` },
     );
     const nodesRemoved = result.summary.counters.updates().nodesDeleted;
     console.log(`bench: removed ${rowsRemoved} rows and ${nodesRemoved} ThreatEvent nodes`);
   } finally {
     await session.close();
   }
+}
+
+/**
+ * Each run keeps a marker, VIGIL_HOME/run/bench-ingest/<prefix> holding its pid, until its events are
+ * removed. A run stopped before its clean-up (Ctrl-C, a closed terminal, kill) leaves its marker behind,
+ * and the next run removes those events first: they would otherwise stay in the dev database for good,
+ * and every later API bench would read a bigger table.
+ */
+const RUNS = join(process.env.VIGIL_HOME ?? join(ROOT, ".vigil"), "run", "bench-ingest");
+const marker = join(RUNS, prefix);
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Removes the events of earlier runs that were stopped before their clean-up; leaves running ones alone. */
+async function removeStoppedRuns(): Promise<void> {
+  mkdirSync(RUNS, { recursive: true });
+  for (const name of readdirSync(RUNS)) {
+    if (!/^bench-[0-9a-f]{6}$/.test(name)) continue;
+    const pid = Number(readFileSync(join(RUNS, name), "utf8").trim());
+    if (Number.isInteger(pid) && pid > 0 && alive(pid)) continue;
+    await removeRun(name, "the events of an earlier run stopped before its clean-up");
+    rmSync(join(RUNS, name), { force: true });
+  }
+  writeFileSync(marker, `${process.pid}\n`);
 }
 
 /** The per-message baseline: one statement per record, as the original design did. */
@@ -294,6 +327,7 @@ async function main(): Promise<void> {
   console.log(
     `bench: ${total} events end to end, baseline on ${baselineSize} events (2 cores, every service local)`,
   );
+  await removeStoppedRuns();
   const base = await baseline(generateEvents(baselineSize, { idPrefix: `${prefix}-base`, seed: 5 }));
   try {
     // The events wait in the topic before the functions start, so the clock measures what the trigger and
@@ -332,7 +366,8 @@ async function main(): Promise<void> {
     await profileBatch(settings.KAFKA_BATCH_SIZE);
   } finally {
     // A failed clean-up is reported, never in place of the error that ended the run.
-    await removeRun()
+    await removeRun(prefix)
+      .then(() => rmSync(marker, { force: true }))
       .catch((error: unknown) =>
         console.error(`bench: removing this run's events failed: ${(error as Error).message}`),
       )
