@@ -20,7 +20,7 @@ import { list as listEvents } from "../functions/api/events";
 import { pivot as ipPivot } from "../functions/api/ips";
 import { clients, closeClients } from "../layers/runtime/clients";
 import { settings } from "../layers/runtime/config";
-import { machineCpuMs } from "./cpu";
+import { machineCpuMs, servicePid, treeCpuMs } from "./cpu";
 import { countEventsWithPrefix } from "./event-ids";
 
 const REQUESTS = Number(process.argv[2] ?? 4_000);
@@ -99,11 +99,24 @@ const context = {} as Context;
 const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 
-/** CPU time spent so far, in ms: by the whole machine (Linux only) and by this process (every handler). */
-function cpuSpent(): { machine: number | undefined; process: number } {
+const postgresPid = servicePid("postgres");
+
+/**
+ * CPU time spent so far, in ms: by the whole machine and by Postgres (its server and every backend; Linux
+ * only, else undefined), and by this process (every handler).
+ */
+function cpuSpent(): { machine: number | undefined; postgres: number | undefined; process: number } {
   const usage = process.cpuUsage();
-  return { machine: machineCpuMs(), process: (usage.user + usage.system) / 1000 };
+  return {
+    machine: machineCpuMs(),
+    postgres: postgresPid === undefined ? undefined : treeCpuMs({ postgres: postgresPid })?.postgres,
+    process: (usage.user + usage.system) / 1000,
+  };
 }
+
+/** CPU ms per request between two readings, undefined when either is missing. */
+const perRequest = (from: number | undefined, to: number | undefined, requests: number) =>
+  from === undefined || to === undefined ? undefined : (to - from) / requests;
 
 /** `total` requests from `concurrency` clients, each sending its next one when the last is answered. */
 async function measure(s: Scenario, total: number, concurrency: number) {
@@ -127,10 +140,8 @@ async function measure(s: Scenario, total: number, concurrency: number) {
   const sorted = latencies.sort((a, b) => a - b);
   return {
     cpuMs: {
-      machine:
-        spent.machine === undefined || cpu.machine === undefined
-          ? undefined
-          : (spent.machine - cpu.machine) / total,
+      machine: perRequest(cpu.machine, spent.machine, total),
+      postgres: perRequest(cpu.postgres, spent.postgres, total),
       process: (spent.process - cpu.process) / total,
     },
     p50: quantile(sorted, 0.5),
@@ -201,7 +212,7 @@ async function main(): Promise<void> {
       "1 client p50/p95 ms",
       `${CONCURRENCY} clients p50/p95/p99 ms`,
       "req/s",
-      "CPU ms/req: machine, handlers",
+      "CPU ms/req: machine, handlers, Postgres",
       "p95 target",
       "errors",
     ],
@@ -222,7 +233,7 @@ async function main(): Promise<void> {
       `${alone.p50.toFixed(1)} / ${alone.p95.toFixed(1)}`,
       `${r.p50.toFixed(1)} / ${r.p95.toFixed(1)} / ${r.p99.toFixed(1)}`,
       String(r.rps),
-      `${r.cpuMs.machine?.toFixed(2) ?? "n/a"}, ${r.cpuMs.process.toFixed(2)}`,
+      [r.cpuMs.machine, r.cpuMs.process, r.cpuMs.postgres].map((ms) => ms?.toFixed(2) ?? "n/a").join(", "),
       `< ${TARGET_P95_MS} ${ok ? "met" : "MISSED"}`,
       String(r.failures + alone.failures),
     ]);
@@ -232,8 +243,9 @@ async function main(): Promise<void> {
   console.log(
     `(${REQUESTS} requests per scenario, after as many to warm up. Clients send their next request as soon as the last is answered, so ` +
       `latency under load is at least ${CONCURRENCY} / req/s: the machine's throughput sets it. CPU per request, under ` +
-      "load: the whole machine's (handlers, Postgres, kernel) and this process's, whose one event loop runs " +
-      "every handler: near 1,000 ms of it per second, that loop is what limits req/s.)",
+      "load: the whole machine's (handlers, Postgres, kernel), this process's, whose one event loop runs " +
+      "every handler (near 1,000 ms of it per second, that loop is what limits req/s), and Postgres's, its " +
+      "server and backends.)",
   );
   if (missed > 0) console.log(`\n${missed} scenario(s) missed the p95 target (see above).`);
 }
