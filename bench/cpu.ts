@@ -4,6 +4,7 @@
  * "n/a" in their place.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 
 // /proc counts in USER_HZ ticks, 100 a second on every Linux the stack runs on (`getconf CLK_TCK`).
@@ -77,12 +78,18 @@ export function mainThreadCpuMs(pid: number | undefined): number | undefined {
   return pid ? readStat(`/proc/${pid}/task/${pid}/stat`)?.ownMs : undefined;
 }
 
+const require = createRequire(import.meta.url);
+const { loadSettings } = require("../localstack/settings.cjs") as {
+  loadSettings: (env?: NodeJS.ProcessEnv) => Record<string, string>;
+};
+
+/** The local stack's run directory, VIGIL_HOME/run, as the stack resolves it (environment > .env > .env.example). */
+export const stackRunDir = (): string => join(loadSettings(process.env).VIGIL_HOME ?? ".vigil", "run");
+
 /** The pid the local stack recorded for `service` (localstack/stack.sh writes VIGIL_HOME/run/<service>.pid). */
 export function servicePid(service: string): number | undefined {
-  const home = process.env.VIGIL_HOME;
-  if (!home) return undefined;
   try {
-    const pid = Number(readFileSync(join(home, "run", `${service}.pid`), "utf8").trim());
+    const pid = Number(readFileSync(join(stackRunDir(), `${service}.pid`), "utf8").trim());
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;

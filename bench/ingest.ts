@@ -32,7 +32,7 @@ import { type LambdaKafkaEvent, recordsOf } from "../layers/core/ingest/kafka-re
 import { buildClients, closeClients } from "../layers/runtime/clients";
 import { readSettings } from "../layers/runtime/config";
 import { sampleEvent } from "../localstack/offline-kafka/event-builder.js";
-import { machineCpuMs, mainThreadCpuMs, servicePid, treeCpuMs } from "./cpu";
+import { machineCpuMs, mainThreadCpuMs, servicePid, stackRunDir, treeCpuMs } from "./cpu";
 import { countEventsWithPrefix, deleteEventsWithPrefix } from "./event-ids";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -62,18 +62,25 @@ async function until(what: string, done: () => Promise<boolean>, timeoutMs = 1_8
   return Date.now();
 }
 
-/** Removes the events of run `p` (every id under its prefix) from Postgres, then VACUUMs, and from Neo4j. */
-async function removeRun(p: string, what = "this run's events"): Promise<void> {
-  console.log(`bench: removing ${what} (${p}-*) from Postgres and Neo4j…`);
-  const rowsRemoved = await deleteEventsWithPrefix(c.pool, `${p}-`);
+/**
+ * Removes the events of the runs `prefixes` (every id under each prefix) from Postgres, then VACUUMs once,
+ * and from Neo4j.
+ */
+async function removeRuns(prefixes: string[], what = "this run's events"): Promise<void> {
+  console.log(
+    `bench: removing ${what} (${prefixes.map((p) => `${p}-*`).join(", ")}) from Postgres and Neo4j…`,
+  );
+  let rowsRemoved = 0;
+  for (const p of prefixes) rowsRemoved += await deleteEventsWithPrefix(c.pool, `${p}-`);
   await c.pool.query("VACUUM (ANALYZE) raw.threat_events");
   // CALL … IN TRANSACTIONS needs an auto-commit transaction: session.run, not a managed one.
   const session = c.neo4j.session({ defaultAccessMode: "WRITE" });
   try {
     const result = await session.run(
-      `MATCH (t:ThreatEvent) WHERE t.event_id STARTS WITH $p
+      `UNWIND $prefixes AS p
+       MATCH (t:ThreatEvent) WHERE t.event_id STARTS WITH p
        CALL { WITH t DETACH DELETE t } IN TRANSACTIONS OF 10000 ROWS`,
-      { p: `${p}-` },
+      { prefixes: prefixes.map((p) => `${p}-`) },
     );
     const nodesRemoved = result.summary.counters.updates().nodesDeleted;
     console.log(`bench: removed ${rowsRemoved} rows and ${nodesRemoved} ThreatEvent nodes`);
@@ -88,7 +95,7 @@ async function removeRun(p: string, what = "this run's events"): Promise<void> {
  * and the next run removes those events first: they would otherwise stay in the dev database for good,
  * and every later API bench would read a bigger table.
  */
-const RUNS = join(process.env.VIGIL_HOME ?? join(ROOT, ".vigil"), "run", "bench-ingest");
+const RUNS = join(stackRunDir(), "bench-ingest");
 const marker = join(RUNS, prefix);
 
 function alive(pid: number): boolean {
@@ -103,12 +110,14 @@ function alive(pid: number): boolean {
 /** Removes the events of earlier runs that were stopped before their clean-up; leaves running ones alone. */
 async function removeStoppedRuns(): Promise<void> {
   mkdirSync(RUNS, { recursive: true });
-  for (const name of readdirSync(RUNS)) {
-    if (!/^bench-[0-9a-f]{6}$/.test(name)) continue;
+  const stopped = readdirSync(RUNS).filter((name) => {
+    if (!/^bench-[0-9a-f]{6}$/.test(name)) return false;
     const pid = Number(readFileSync(join(RUNS, name), "utf8").trim());
-    if (Number.isInteger(pid) && pid > 0 && alive(pid)) continue;
-    await removeRun(name, "the events of an earlier run stopped before its clean-up");
-    rmSync(join(RUNS, name), { force: true });
+    return !(Number.isInteger(pid) && pid > 0 && alive(pid));
+  });
+  if (stopped.length > 0) {
+    await removeRuns(stopped, "the events of earlier runs stopped before their clean-up");
+    for (const name of stopped) rmSync(join(RUNS, name), { force: true });
   }
   writeFileSync(marker, `${process.pid}\n`);
 }
@@ -366,7 +375,7 @@ async function main(): Promise<void> {
     await profileBatch(settings.KAFKA_BATCH_SIZE);
   } finally {
     // A failed clean-up is reported, never in place of the error that ended the run.
-    await removeRun(prefix)
+    await removeRuns([prefix])
       .then(() => rmSync(marker, { force: true }))
       .catch((error: unknown) =>
         console.error(`bench: removing this run's events failed: ${(error as Error).message}`),
