@@ -24,6 +24,9 @@ const ipv4 = `192.0.2.${1 + (n % 254)}`;
 const cve = `CVE-2099-${100000 + (n % 900000)}`;
 const vendor = `apitest${suffix}`;
 const urlhausId = 9_000_000_000 + (n % 1_000_000_000);
+// The IPv6 address written out in full, as a URLhaus URL may spell it: the pivot asked in this spelling
+// also finds the URLs written in canonical form.
+const ipv6Full = `2001:0db8:${(n >>> 16).toString(16).padStart(4, "0")}:${(n & 0xffff).toString(16).padStart(4, "0")}:0000:0000:0000:0007`;
 const tag = `api-tag-${suffix}`;
 const version = `api-${suffix}`;
 
@@ -113,6 +116,14 @@ const events: ThreatEvent[] = [
     score: 0.2,
   },
 ];
+/** Source and destination of this file's four sightings, oldest first (one a day from 2026-10-01). */
+const sightings: [string | null, string | null][] = [
+  [ipv6, "192.0.2.200"],
+  ["192.0.2.200", ipv6],
+  [ipv6, ipv6],
+  ["192.0.2.201", ipv6],
+];
+
 async function insertData(): Promise<void> {
   for (const [i, e] of events.entries()) {
     const { event_id, ts, type, msg, actor: a, ip, tactic, score, country, channel, ...extra } = e;
@@ -142,6 +153,28 @@ async function insertData(): Promise<void> {
      VALUES ($1, $2, $3, 'online', 'malware_download', $4, '2026-10-03T00:00:00Z', 'api-test/none')`,
     [urlhausId, `http://[${ipv6}]/x-${suffix}.sh`, ipv6, [tag, cve]],
   );
+  await c.pool.query(
+    `INSERT INTO raw.urlhaus_urls (urlhaus_id, url, host, url_status, threat, tags, date_added, snapshot_key)
+     VALUES ($1, $2, $3, 'offline', 'malware_download', '{}', '2026-10-05T00:00:00Z', 'api-test/none')`,
+    [urlhausId + 1, `http://[${ipv6Full}]/y-${suffix}.sh`, ipv6Full],
+  );
+  // Security-log sightings of the IPv6 address: as source, as destination, as both (one row, shown once).
+  for (const [i, [source, destination]] of sightings.entries()) {
+    await c.pool.query(
+      `INSERT INTO silver.security_events (event_key, event_time, time_source, layout, source_ip, destination_ip,
+         bucket, object_key, etag, line_no)
+       VALUES ($1, $2, 'test', 'sysmon', $3, $4, 'api-test', 'api-test/none', 'none', $5)`,
+      [`${prefix}-s${i + 1}`, `2026-10-0${i + 1}T12:00:00Z`, source, destination, i + 1],
+    );
+  }
+  await c.pool.query(
+    `INSERT INTO silver.detections (detection_id, rule_id, rule_title, technique_id, severity, cve_id,
+       first_event_at, last_event_at, evidence_count, evidence_event_keys, bucket, object_key, etag,
+       rules_version, rules_digest)
+     VALUES ($1, 'api-test', 'a test detection', 'T1190', 'high', $2, '2026-10-03T12:00:00Z',
+       '2026-10-03T12:00:00Z', 1, $3, 'api-test', 'api-test/none', 'none', 'test', 'test')`,
+    [`${prefix}-d1`, cve, [`${prefix}-s3`]],
+  );
   await neo4jThreatGraph(c.neo4j).mergeEvents(
     events.map((e, i) =>
       toGraphEvent(e, { topic: "api-test", partition: 0, offset: i, timestamp: 0, key: null }),
@@ -153,7 +186,9 @@ async function removeData(): Promise<void> {
   await c.pool.query("DELETE FROM raw.threat_events WHERE event_id LIKE $1", [`${prefix}-%`]);
   await c.pool.query("DELETE FROM raw.kev_changes WHERE cve_id = $1", [cve]);
   await c.pool.query("DELETE FROM raw.kev_vulnerabilities WHERE cve_id = $1", [cve]);
-  await c.pool.query("DELETE FROM raw.urlhaus_urls WHERE urlhaus_id = $1", [urlhausId]);
+  await c.pool.query("DELETE FROM raw.urlhaus_urls WHERE urlhaus_id IN ($1, $2)", [urlhausId, urlhausId + 1]);
+  await c.pool.query("DELETE FROM silver.security_events WHERE event_key LIKE $1", [`${prefix}-s%`]);
+  await c.pool.query("DELETE FROM silver.detections WHERE detection_id = $1", [`${prefix}-d1`]);
   await c.neo4j.executeQuery("MATCH (t:ThreatEvent) WHERE t.event_id STARTS WITH $p DETACH DELETE t", {
     p: `${prefix}-`,
   });
@@ -348,37 +383,57 @@ describe("events", () => {
 });
 
 describe("IPs", () => {
-  it("pivots on an IP: its events, its URLhaus URLs, sightings or why none, and the KEV entries they name", async () => {
+  it("pivots on an IP: its events, its URLhaus URLs, its sightings, and the KEV entries they name", async () => {
     const pivot = await call(`/v1/ips/${encodeURIComponent(ipv6.toUpperCase())}`, { limit: "3" });
     const parsed = expectShape(API_ROUTES.ipPivot, pivot) as {
       data: {
         ip: string;
         events: { event_id: string }[];
         urls: { urlhaus_id: string }[];
+        sightings: { event_key: string; source_ip: string | null; destination_ip: string | null }[];
         kev: { cve_id: string; linked_from: string[] }[];
       };
-      meta: { events: { next_cursor: string | null }; sightings: { available: boolean; reason?: string } };
+      meta: { events: { next_cursor: string | null }; sightings: { available: boolean; count: number } };
     };
     expect(parsed.data.ip).toBe(ipv6);
     expect(parsed.data.events.map((e) => e.event_id)).toEqual([`${prefix}-5`, `${prefix}-4`, `${prefix}-3`]);
     expect(parsed.meta.events.next_cursor).toEqual(expect.any(String));
     expect(parsed.data.urls.map((u) => u.urlhaus_id)).toEqual([String(urlhausId)]);
-    expect(parsed.data.kev).toEqual([
-      expect.objectContaining({ cve_id: cve, linked_from: ["events", "urls"] }),
+    // The newest three of four, whether the IP was source, destination or both; the one with both once.
+    expect(parsed.data.sightings.map((s) => [s.event_key, s.source_ip, s.destination_ip])).toEqual([
+      [`${prefix}-s4`, "192.0.2.201", ipv6],
+      [`${prefix}-s3`, ipv6, ipv6],
+      [`${prefix}-s2`, "192.0.2.200", ipv6],
     ]);
-    const sightingsTable = await c.pool.query("SELECT to_regclass('silver.security_events') AS t");
-    if (sightingsTable.rows[0]?.t === null) {
-      expect(parsed.meta.sightings).toMatchObject({
-        available: false,
-        reason: expect.stringContaining("does not exist"),
-      });
-    } else {
-      expect(parsed.meta.sightings.available).toBe(true);
-    }
+    expect(parsed.meta.sightings).toEqual({ available: true, count: 3 });
+    expect(parsed.data.kev).toEqual([
+      expect.objectContaining({ cve_id: cve, linked_from: ["events", "urls", "sightings"] }),
+    ]);
     const next = await call(`/v1/ips/${ipv6}`, { limit: "3", cursor: parsed.meta.events.next_cursor ?? "" });
     expect(ids({ ...next, body: { data: (next.body.data as { events: unknown }).events } })).toEqual([
       `${prefix}-2`,
       `${prefix}-1`,
+    ]);
+  });
+
+  it("finds the URLs under each spelling of an IPv6 address: as asked and canonical", async () => {
+    const pivot = await call(`/v1/ips/${ipv6Full}`, { limit: "3" });
+    const parsed = expectShape(API_ROUTES.ipPivot, pivot) as {
+      data: { ip: string; urls: { urlhaus_id: string; host: string }[]; sightings: { event_key: string }[] };
+    };
+    expect(parsed.data.ip).toBe(ipv6);
+    expect(parsed.data.urls.map((u) => [u.urlhaus_id, u.host])).toEqual([
+      [String(urlhausId + 1), ipv6Full],
+      [String(urlhausId), ipv6],
+    ]);
+    const one = await call(`/v1/ips/${ipv6Full}`, { limit: "1" });
+    expect((one.body.data as { urls: { urlhaus_id: string }[] }).urls.map((u) => u.urlhaus_id)).toEqual([
+      String(urlhausId + 1),
+    ]);
+    expect(parsed.data.sightings.map((s) => s.event_key)).toEqual([
+      `${prefix}-s4`,
+      `${prefix}-s3`,
+      `${prefix}-s2`,
     ]);
   });
 

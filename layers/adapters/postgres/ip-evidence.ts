@@ -67,8 +67,11 @@ export function postgresIpEvidence(pool: pg.Pool, t: FeedTables = FEED_TABLES): 
 
 /**
  * The evidence statement around the events' query, `p` naming the placeholders of the IP, its host names
- * and the evidence's limit. json_agg keeps each part's order only when told: every part names its own sort
- * again. The evidence is the head row (event columns null; NULLS FIRST puts it first), then one row per
+ * and the evidence's limit. The URLs are the newest of each host name (one or two: the IP as asked and in
+ * canonical form) and the sightings the newest with the IP as source and as destination (a row with both
+ * counted once), each read off its index in page order (migration 0008) and merged, so a pivot reads at most
+ * twice its limit however many the IP has. json_agg keeps each part's order only when told: every part
+ * names its own sort again. The evidence is the head row (event columns null; NULLS FIRST puts it first), then one row per
  * event. UNION ALL under the events' own order lets Postgres merge the two (Merge Append) along the index
  * instead of sorting the page again: a third less of the statement's time than a FULL JOIN … ON false and a
  * sort.
@@ -81,12 +84,19 @@ function evidenceStatement(
   const shown = events.columns.filter((c) => c !== "sort_ts");
   return `WITH events AS (${events.sql}),
     urls AS (
-      SELECT ${URL_API_COLUMNS}, u.date_added AS sort_added, u.urlhaus_id AS sort_id
-        FROM ${t.urlhausUrls} AS u WHERE host = ANY(${p.hosts}::text[])
-       ORDER BY u.date_added DESC, u.urlhaus_id DESC LIMIT ${p.limit}),
+      SELECT u.* FROM unnest(${p.hosts}::text[]) AS h(host) CROSS JOIN LATERAL (
+        SELECT ${URL_API_COLUMNS}, x.date_added AS sort_added, x.urlhaus_id AS sort_id
+          FROM ${t.urlhausUrls} AS x WHERE x.host = h.host
+         ORDER BY x.date_added DESC, x.urlhaus_id DESC LIMIT ${p.limit}) AS u
+       ORDER BY u.sort_added DESC, u.sort_id DESC LIMIT ${p.limit}),
     sightings AS (
-      SELECT s.event_key, s.event_time, to_jsonb(s) AS row FROM silver.security_events AS s
-       WHERE s.source_ip = ${p.ip}::text::inet OR s.destination_ip = ${p.ip}::text::inet
+      SELECT s.event_key, s.event_time, to_jsonb(s) AS row FROM (
+        (SELECT * FROM silver.security_events WHERE source_ip = ${p.ip}::text::inet
+          ORDER BY event_time DESC, event_key DESC LIMIT ${p.limit})
+        UNION ALL
+        (SELECT * FROM silver.security_events WHERE destination_ip = ${p.ip}::text::inet
+            AND source_ip IS DISTINCT FROM ${p.ip}::text::inet
+          ORDER BY event_time DESC, event_key DESC LIMIT ${p.limit})) AS s
        ORDER BY s.event_time DESC, s.event_key DESC LIMIT ${p.limit}),
     evidence AS (
       SELECT
