@@ -18,8 +18,8 @@ type EvidenceRow = EventListRecord & {
 
 /**
  * URLhaus URLs, security-log sightings and KEV entries, as the IP pivot reads them. Everything but the
- * KEV entries comes from one statement: each of its parts is an index scan of a few dozen rows, and on a
- * busy API the round trips, not the scans, are what a pivot costs. The events travel as plain rows, not
+ * KEV entries comes from one statement, one round trip: each of its parts reads one page off an index. The
+ * URLs and sightings come as JSON, written by Postgres; the events travel as plain rows, not
  * aggregated into JSON: json_agg renders every column of every row through its type's catalogue entry,
  * which doubled the statement's time.
  */
@@ -71,10 +71,11 @@ export function postgresIpEvidence(pool: pg.Pool, t: FeedTables = FEED_TABLES): 
  * canonical form) and the sightings the newest with the IP as source and as destination (a row with both
  * counted once), each read off its index in page order (migration 0008) and merged, so a pivot reads at most
  * twice its limit however many the IP has. json_agg keeps each part's order only when told: every part
- * names its own sort again. The evidence is the head row (event columns null; NULLS FIRST puts it first), then one row per
- * event. UNION ALL under the events' own order lets Postgres merge the two (Merge Append) along the index
- * instead of sorting the page again: a third less of the statement's time than a FULL JOIN … ON false and a
- * sort.
+ * names its own sort again. Rows become JSON with row_to_json, which writes the text as it goes (to_jsonb
+ * builds a tree first: a third more of the statement's time for 50 URLs and 50 sightings). The evidence is
+ * the head row (event columns null; NULLS FIRST puts it first), then one row per event. UNION ALL under
+ * the events' own order lets Postgres merge the two (Merge Append) along the index instead of sorting the
+ * page again: a third less of the statement's time than a FULL JOIN … ON false and a sort.
  */
 function evidenceStatement(
   t: FeedTables,
@@ -85,12 +86,13 @@ function evidenceStatement(
   return `WITH events AS (${events.sql}),
     urls AS (
       SELECT u.* FROM unnest(${p.hosts}::text[]) AS h(host) CROSS JOIN LATERAL (
-        SELECT ${URL_API_COLUMNS}, x.date_added AS sort_added, x.urlhaus_id AS sort_id
-          FROM ${t.urlhausUrls} AS x WHERE x.host = h.host
+        SELECT x.date_added AS sort_added, x.urlhaus_id AS sort_id, row_to_json(a) AS url
+          FROM ${t.urlhausUrls} AS x CROSS JOIN LATERAL (SELECT ${URL_API_COLUMNS}) AS a
+         WHERE x.host = h.host
          ORDER BY x.date_added DESC, x.urlhaus_id DESC LIMIT ${p.limit}) AS u
        ORDER BY u.sort_added DESC, u.sort_id DESC LIMIT ${p.limit}),
     sightings AS (
-      SELECT s.event_key, s.event_time, to_jsonb(s) AS row FROM (
+      SELECT s.event_key, s.event_time, row_to_json(s) AS row FROM (
         (SELECT * FROM silver.security_events WHERE source_ip = ${p.ip}::text::inet
           ORDER BY event_time DESC, event_key DESC LIMIT ${p.limit})
         UNION ALL
@@ -100,8 +102,7 @@ function evidenceStatement(
        ORDER BY s.event_time DESC, s.event_key DESC LIMIT ${p.limit}),
     evidence AS (
       SELECT
-        (SELECT coalesce(json_agg(to_jsonb(u) - 'sort_added' - 'sort_id'
-                                  ORDER BY u.sort_added DESC, u.sort_id DESC), '[]') FROM urls AS u) AS urls,
+        (SELECT coalesce(json_agg(u.url ORDER BY u.sort_added DESC, u.sort_id DESC), '[]') FROM urls AS u) AS urls,
         (SELECT coalesce(json_agg(s.row ORDER BY s.event_time DESC, s.event_key DESC), '[]')
            FROM sightings AS s) AS sightings,
         (SELECT coalesce(json_agg(DISTINCT d.cve_id ORDER BY d.cve_id), '[]') FROM silver.detections AS d
