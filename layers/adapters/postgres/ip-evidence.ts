@@ -1,10 +1,10 @@
 import type pg from "pg";
 import type { ApiKev, ApiUrl } from "../../core/api/feeds";
-import type { IpEvidence } from "../../core/api/investigations";
+import type { IpEvidence, IpFound } from "../../core/api/investigations";
 import { KEV_API_COLUMNS, URL_API_COLUMNS } from "./feed-search";
 import { FEED_TABLES, type FeedTables } from "./feed-tables";
 import { type EventListRecord, eventListQuery, eventListRow } from "./investigations";
-import { bind, readRows } from "./read";
+import { bind, readRows, withConnection } from "./read";
 
 /**
  * A row of the evidence statement: one head row with the URLs, sightings and CVEs (as JSON, its event
@@ -18,7 +18,9 @@ type EvidenceRow = EventListRecord & {
 
 /**
  * URLhaus URLs, security-log sightings and KEV entries, as the IP pivot reads them. Everything but the
- * KEV entries comes from one statement, one round trip: each of its parts reads one page off an index. The
+ * KEV entries comes from one statement, one round trip: each of its parts reads one page off an index; the
+ * KEV entries its text names follow on the same connection (another wait for one, under load, doubled the
+ * latency of every pivot that names a CVE). The
  * URLs and sightings come as JSON, written by Postgres; the events travel as plain rows, not
  * aggregated into JSON: json_agg renders every column of every row through its type's catalogue entry,
  * which doubled the statement's time.
@@ -28,7 +30,7 @@ export function postgresIpEvidence(pool: pg.Pool, t: FeedTables = FEED_TABLES): 
   // shape is written once, and the pool finds its prepared statement without hashing a new text each time.
   const statements = new Map<string, string>();
   return {
-    async ofIp(ip, hosts, page) {
+    async ofIp(ip, hosts, page, kevFor) {
       const values: unknown[] = [];
       const events = eventListQuery({ ip }, page.after, page.limit + 1, values, {
         extra: true,
@@ -44,23 +46,27 @@ export function postgresIpEvidence(pool: pg.Pool, t: FeedTables = FEED_TABLES): 
         text = evidenceStatement(t, events, params);
         statements.set(events.sql, text);
       }
-      const rows = await readRows<EvidenceRow>(pool, "reading the evidence of an IP", text, values);
-      const [head, ...eventRows] = rows;
-      if (!head || head.event_id !== null) throw new Error("the IP evidence query returned no head row");
-      return {
-        events: eventRows.map(eventListRow),
-        urls: head.urls ?? [],
-        sightings: { state: { available: true }, rows: head.sightings ?? [], cves: head.cves ?? [] },
-      };
-    },
-
-    async kevEntries(cves) {
-      return readRows<ApiKev>(
-        pool,
-        "reading KEV entries",
-        `SELECT ${KEV_API_COLUMNS} FROM ${t.kevVulnerabilities} WHERE cve_id = ANY($1::text[]) ORDER BY cve_id`,
-        [cves],
-      );
+      const what = "reading the evidence of an IP";
+      return withConnection(pool, what, async (client) => {
+        const rows = await readRows<EvidenceRow>(client, what, text, values);
+        const [head, ...eventRows] = rows;
+        if (!head || head.event_id !== null) throw new Error("the IP evidence query returned no head row");
+        const found: IpFound = {
+          events: eventRows.map(eventListRow),
+          urls: head.urls ?? [],
+          sightings: { state: { available: true }, rows: head.sightings ?? [], cves: head.cves ?? [] },
+        };
+        const cves = kevFor(found);
+        const kev = cves.length
+          ? await readRows<ApiKev>(
+              client,
+              "reading KEV entries",
+              `SELECT ${KEV_API_COLUMNS} FROM ${t.kevVulnerabilities} WHERE cve_id = ANY($1::text[]) ORDER BY cve_id`,
+              [cves],
+            )
+          : [];
+        return { ...found, kev };
+      });
     },
   };
 }

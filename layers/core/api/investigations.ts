@@ -25,23 +25,28 @@ export interface EventQueries {
   topTargetedIps(scoreAbove: number, limit: number): Promise<{ ip: string; hits: number }[]>;
 }
 
+/** What one read of an IP finds (IpEvidence.ofIp). */
+export interface IpFound {
+  events: EventListRow[];
+  urls: ApiUrl[];
+  sightings: { state: SourceState; rows: Record<string, unknown>[]; cves: string[] };
+}
+
 /** Port: what is stored about one IP, read together, and the KEV entries its evidence names. */
 export interface IpEvidence {
   /**
    * One read of an IP's evidence: a page of the events aimed at it (up to `page.limit + 1` rows, with
    * their unknown fields), the newest URLhaus URLs on `hosts`, and its newest security-log sightings with
-   * the CVEs detections tied to them (or why there are none to read).
+   * the CVEs detections tied to them (or why there are none to read); then the KEV entries of the CVEs
+   * `kevFor` names in what was found (nothing read when it names none). Both on one connection: under
+   * load, a pivot waits for a connection once, not a second time for its KEV entries.
    */
   ofIp(
     ip: string,
     hosts: readonly string[],
     page: EventPageRequest,
-  ): Promise<{
-    events: EventListRow[];
-    urls: ApiUrl[];
-    sightings: { state: SourceState; rows: Record<string, unknown>[]; cves: string[] };
-  }>;
-  kevEntries(cves: readonly string[]): Promise<ApiKev[]>;
+    kevFor: (found: IpFound) => readonly string[],
+  ): Promise<IpFound & { kev: ApiKev[] }>;
 }
 
 /** Port: the feed tables (KEV and URLhaus). Lists return up to `limit + 1` rows with their sort keys. */
@@ -128,17 +133,19 @@ export async function pivotIp(deps: { evidence: IpEvidence }, ip: string, page: 
   const canonical = canonicalIp(ip);
   const hosts = [...new Set([ip.toLowerCase(), canonical])];
   const filter: EventFilter = { ip: canonical };
-  const found = await deps.evidence.ofIp(canonical, hosts, page);
+  let named: Record<"events" | "urls" | "sightings", string[]> = { events: [], urls: [], sightings: [] };
+  const found = await deps.evidence.ofIp(canonical, hosts, page, ({ events, urls, sightings }) => {
+    named = {
+      // The events shown: the page's rows, not the one more read to know whether there is a next page.
+      events: cvesNamedIn(events.slice(0, page.limit).map((r) => `${r.item.msg ?? ""} ${r.extraJson ?? ""}`)),
+      urls: cvesNamedIn(urls.map((u) => `${u.url} ${u.tags.join(" ")}`)),
+      sightings: cvesNamedIn([...sightings.rows.map((row) => JSON.stringify(row)), ...sightings.cves]),
+    };
+    return [...new Set([...named.events, ...named.urls, ...named.sightings])].sort();
+  });
   const events = eventPageOf(found.events, filter, page);
   const { urls, sightings } = found;
-  const named = {
-    events: cvesNamedIn(events.rows.map((r) => `${r.item.msg ?? ""} ${r.extraJson ?? ""}`)),
-    urls: cvesNamedIn(urls.map((u) => `${u.url} ${u.tags.join(" ")}`)),
-    sightings: cvesNamedIn([...sightings.rows.map((row) => JSON.stringify(row)), ...sightings.cves]),
-  };
-  const all = [...new Set([...named.events, ...named.urls, ...named.sightings])].sort();
-  const entries = all.length ? await deps.evidence.kevEntries(all) : [];
-  const kev: KevLink[] = entries.map((entry) => ({
+  const kev: KevLink[] = found.kev.map((entry) => ({
     ...entry,
     linked_from: (["events", "urls", "sightings"] as const).filter((s) => named[s].includes(entry.cve_id)),
   }));

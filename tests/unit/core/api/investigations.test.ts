@@ -4,6 +4,7 @@ import {
   canonicalIp,
   type EventListRow,
   type IpEvidence,
+  type IpFound,
   pipelineStatus,
   pivotIp,
 } from "../../../../layers/core/api/investigations";
@@ -29,23 +30,24 @@ const kev = (cve: string) => ({ cve_id: cve }) as ApiKev;
 const url = (tags: string[]) =>
   ({ urlhaus_id: "1", url: "http://[2001:db8::7]/x", tags }) as unknown as ApiUrl;
 
-function fakes(sightings: Awaited<ReturnType<IpEvidence["ofIp"]>>["sightings"]) {
+/** An IpEvidence over fixed rows; the KEV catalogue knows every CVE but CVE-2023-4966. */
+function fakes(sightings: IpFound["sightings"]) {
   const asked: Record<string, unknown> = {};
   const evidence: IpEvidence = {
-    ofIp: async (ip, hosts, page) => {
+    ofIp: async (ip, hosts, page, kevFor) => {
       Object.assign(asked, { ip, hosts });
-      return {
-        events: [event(3, { cve: "CVE-2021-44228" }), event(2, {}, "exploits cve-2023-4966"), event(1)].slice(
-          0,
-          page.limit + 1,
-        ),
+      const found: IpFound = {
+        events: [
+          event(3, { cve: "CVE-2021-44228" }),
+          event(2, {}, "exploits cve-2023-4966"),
+          event(1, { cve: "CVE-2020-0001" }),
+        ].slice(0, page.limit + 1),
         urls: [url(["mozi", "CVE-2017-17215"])],
         sightings,
       };
-    },
-    kevEntries: async (cves) => {
+      const cves = kevFor(found);
       asked.cves = cves;
-      return cves.filter((c) => c !== "CVE-2023-4966").map(kev);
+      return { ...found, kev: cves.filter((c) => c !== "CVE-2023-4966").map(kev) };
     },
   };
   return { deps: { evidence }, asked };
@@ -61,6 +63,7 @@ describe("the IP pivot", () => {
     const pivot = await pivotIp(deps, "2001:DB8:0::7", { limit: 2 });
     expect(asked.ip).toBe("2001:db8::7");
     expect(asked.hosts).toEqual(["2001:db8:0::7", "2001:db8::7"]);
+    // Not CVE-2020-0001: e1 is the row read to know there is a next page, not one shown.
     expect(asked.cves).toEqual(["CVE-2017-17215", "CVE-2021-44228", "CVE-2023-4966"]);
     expect(pivot.data.ip).toBe("2001:db8::7");
     expect(pivot.data.events.map((e) => e.event_id)).toEqual(["e3", "e2"]);
