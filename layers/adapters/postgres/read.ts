@@ -37,12 +37,9 @@ export async function withConnection<T>(
   what: string,
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
-  let client: pg.PoolClient;
-  try {
-    client = await pool.connect();
-  } catch (error) {
+  const client = await pool.connect().catch((error: unknown) => {
     throw unavailableOr(error, what);
-  }
+  });
   try {
     const result = await work(client);
     client.release();
