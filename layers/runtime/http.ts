@@ -7,12 +7,17 @@ import { InvalidInputError, VigilError } from "../core/errors";
 import { lambdaHandler } from "./handler";
 import { logger } from "./logger";
 
+/** A response body already written as JSON text (by a route that splices JSON read as text): sent as it is. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 /** A JSON response with the headers every route sends. */
 export function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
   return {
     statusCode,
     headers: { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" },
-    body: JSON.stringify(body),
+    body: body instanceof JsonText ? body.text : JSON.stringify(body),
   };
 }
 

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { ApiKev, ApiUrl } from "../../core/api/feeds";
+import type { ApiKev } from "../../core/api/feeds";
 import type { IpEvidence, IpFound } from "../../core/api/investigations";
 import { KEV_API_COLUMNS, URL_API_COLUMNS } from "./feed-search";
 import { FEED_TABLES, type FeedTables } from "./feed-tables";
@@ -11,17 +11,20 @@ import { bind, readRows, withConnection } from "./read";
  * columns null), then the page's events as plain rows (their evidence columns null).
  */
 type EvidenceRow = EventListRecord & {
-  urls: ApiUrl[] | null;
-  sightings: Record<string, unknown>[] | null;
+  urls: string | null;
+  url_count: number | null;
+  sightings: string | null;
+  sighting_count: number | null;
   cves: string[] | null;
 };
+const EVIDENCE_COLUMNS = ["urls", "url_count", "sightings", "sighting_count", "cves"] as const;
 
 /**
  * URLhaus URLs, security-log sightings and KEV entries, as the IP pivot reads them. Everything but the
  * KEV entries comes from one statement, one round trip: each of its parts reads one page off an index; the
  * KEV entries its text names follow on the same connection (another wait for one, under load, doubled the
  * latency of every pivot that names a CVE). The
- * URLs and sightings come as JSON, written by Postgres; the events travel as plain rows, not
+ * URLs and sightings come as JSON text, written by Postgres and never parsed here; the events travel as plain rows, not
  * aggregated into JSON: json_agg renders every column of every row through its type's catalogue entry,
  * which doubled the statement's time.
  */
@@ -53,8 +56,12 @@ export function postgresIpEvidence(pool: pg.Pool, t: FeedTables = FEED_TABLES): 
         if (!head || head.event_id !== null) throw new Error("the IP evidence query returned no head row");
         const found: IpFound = {
           events: eventRows.map(eventListRow),
-          urls: head.urls ?? [],
-          sightings: { state: { available: true }, rows: head.sightings ?? [], cves: head.cves ?? [] },
+          urls: { text: head.urls ?? "[]", count: head.url_count ?? 0 },
+          sightings: {
+            state: { available: true },
+            rows: { text: head.sightings ?? "[]", count: head.sighting_count ?? 0 },
+            cves: head.cves ?? [],
+          },
         };
         const cves = kevFor(found);
         const kev = cves.length
@@ -108,16 +115,19 @@ function evidenceStatement(
        ORDER BY s.event_time DESC, s.event_key DESC LIMIT ${p.limit}),
     evidence AS (
       SELECT
-        (SELECT coalesce(json_agg(u.url ORDER BY u.sort_added DESC, u.sort_id DESC), '[]') FROM urls AS u) AS urls,
-        (SELECT coalesce(json_agg(s.row ORDER BY s.event_time DESC, s.event_key DESC), '[]')
+        (SELECT coalesce(json_agg(u.url ORDER BY u.sort_added DESC, u.sort_id DESC), '[]')::text
+           FROM urls AS u) AS urls,
+        (SELECT count(*)::int FROM urls) AS url_count,
+        (SELECT coalesce(json_agg(s.row ORDER BY s.event_time DESC, s.event_key DESC), '[]')::text
            FROM sightings AS s) AS sightings,
+        (SELECT count(*)::int FROM sightings) AS sighting_count,
         (SELECT coalesce(json_agg(DISTINCT d.cve_id ORDER BY d.cve_id), '[]') FROM silver.detections AS d
           WHERE d.cve_id IS NOT NULL
             AND d.evidence_event_keys && ARRAY(SELECT s.event_key FROM sightings AS s)) AS cves)
-    SELECT ${shown.join(", ")}, urls, sightings, cves FROM (
-      SELECT ${events.columns.map((c) => `NULL AS ${c}`).join(", ")}, v.urls, v.sightings, v.cves
+    SELECT ${[...shown, ...EVIDENCE_COLUMNS].join(", ")} FROM (
+      SELECT ${events.columns.map((c) => `NULL AS ${c}`).join(", ")}, ${EVIDENCE_COLUMNS.map((c) => `v.${c}`).join(", ")}
         FROM evidence AS v
       UNION ALL
-      SELECT e.*, NULL, NULL, NULL FROM events AS e) AS r
+      SELECT e.*, ${EVIDENCE_COLUMNS.map(() => "NULL").join(", ")} FROM events AS e) AS r
     ORDER BY r.sort_ts DESC NULLS FIRST, r.event_id DESC`;
 }

@@ -25,11 +25,20 @@ export interface EventQueries {
   topTargetedIps(scoreAbove: number, limit: number): Promise<{ ip: string; hits: number }[]>;
 }
 
-/** What one read of an IP finds (IpEvidence.ofIp). */
+/**
+ * A JSON array of `count` elements as the store wrote it: passed into the response as it is, never parsed
+ * (for a pivot with 50 URLs and 50 sightings, parsing and writing them again was half its handler's time).
+ */
+export interface JsonArrayText {
+  text: string;
+  count: number;
+}
+
+/** What one read of an IP finds (IpEvidence.ofIp): its URLs are ApiUrl objects, its sightings rows. */
 export interface IpFound {
   events: EventListRow[];
-  urls: ApiUrl[];
-  sightings: { state: SourceState; rows: Record<string, unknown>[]; cves: string[] };
+  urls: JsonArrayText;
+  sightings: { state: SourceState; rows: JsonArrayText; cves: string[] };
 }
 
 /** Port: what is stored about one IP, read together, and the KEV entries its evidence names. */
@@ -127,7 +136,8 @@ export function canonicalIp(ip: string): string {
 /**
  * The IP pivot: the events that targeted the IP (one page), the URLhaus URLs hosted on it, the security-log
  * sightings naming it (or why there are none to read), and the KEV entries that any of these name. The
- * sources are read in one go; the KEV look-up follows only when their text names a CVE.
+ * sources are read in one go; the KEV look-up follows only when their text names a CVE. The URLs and
+ * sightings stay JSON text (pivotJson writes the response around them).
  */
 export async function pivotIp(deps: { evidence: IpEvidence }, ip: string, page: EventPageRequest) {
   const canonical = canonicalIp(ip);
@@ -138,8 +148,9 @@ export async function pivotIp(deps: { evidence: IpEvidence }, ip: string, page: 
     named = {
       // The events shown: the page's rows, not the one more read to know whether there is a next page.
       events: cvesNamedIn(events.slice(0, page.limit).map((r) => `${r.item.msg ?? ""} ${r.extraJson ?? ""}`)),
-      urls: cvesNamedIn(urls.map((u) => `${u.url} ${u.tags.join(" ")}`)),
-      sightings: cvesNamedIn([...sightings.rows.map((row) => JSON.stringify(row)), ...sightings.cves]),
+      // A URL or a sighting names a CVE anywhere in its record (the URL itself and its tags, in practice).
+      urls: cvesNamedIn([urls.text]),
+      sightings: cvesNamedIn([sightings.rows.text, ...sightings.cves]),
     };
     return [...new Set([...named.events, ...named.urls, ...named.sightings])].sort();
   });
@@ -153,11 +164,18 @@ export async function pivotIp(deps: { evidence: IpEvidence }, ip: string, page: 
     data: { ip: canonical, events: events.body.data, urls, sightings: sightings.rows, kev },
     meta: {
       events: events.body.meta,
-      urls: { count: urls.length, limit: page.limit },
-      sightings: { ...sightings.state, count: sightings.rows.length },
+      urls: { count: urls.count, limit: page.limit },
+      sightings: { ...sightings.state, count: sightings.rows.count },
       kev: { count: kev.length },
     },
   };
+}
+
+/** The pivot's response body (the IpPivot schema): its parts written as JSON, the URLs and sightings as read. */
+export function pivotJson(pivot: Awaited<ReturnType<typeof pivotIp>>): string {
+  const { ip, events, urls, sightings, kev } = pivot.data;
+  const data = `{"ip":${JSON.stringify(ip)},"events":${JSON.stringify(events)},"urls":${urls.text},"sightings":${sightings.text},"kev":${JSON.stringify(kev)}}`;
+  return `{"data":${data},"meta":${JSON.stringify(pivot.meta)}}`;
 }
 
 /** A page of KEV entries or URLhaus URLs, with the cursor of the next page. */

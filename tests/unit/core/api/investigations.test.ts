@@ -7,6 +7,7 @@ import {
   type IpFound,
   pipelineStatus,
   pivotIp,
+  pivotJson,
 } from "../../../../layers/core/api/investigations";
 import { ServiceUnavailableError } from "../../../../layers/core/errors";
 
@@ -29,6 +30,8 @@ const event = (n: number, extra: Record<string, unknown> = {}, msg: string | nul
 const kev = (cve: string) => ({ cve_id: cve }) as ApiKev;
 const url = (tags: string[]) =>
   ({ urlhaus_id: "1", url: "http://[2001:db8::7]/x", tags }) as unknown as ApiUrl;
+/** Items as the store hands them over: JSON text and how many. */
+const jsonArray = (items: unknown[]) => ({ text: JSON.stringify(items), count: items.length });
 
 /** An IpEvidence over fixed rows; the KEV catalogue knows every CVE but CVE-2023-4966. */
 function fakes(sightings: IpFound["sightings"]) {
@@ -42,7 +45,7 @@ function fakes(sightings: IpFound["sightings"]) {
           event(2, {}, "exploits cve-2023-4966"),
           event(1, { cve: "CVE-2020-0001" }),
         ].slice(0, page.limit + 1),
-        urls: [url(["mozi", "CVE-2017-17215"])],
+        urls: jsonArray([url(["mozi", "CVE-2017-17215"])]),
         sightings,
       };
       const cves = kevFor(found);
@@ -57,7 +60,7 @@ describe("the IP pivot", () => {
   it("joins events, URLs and sightings, and links the KEV entries each of them names", async () => {
     const { deps, asked } = fakes({
       state: { available: true },
-      rows: [{ event_key: "k" }],
+      rows: jsonArray([{ event_key: "k" }]),
       cves: ["CVE-2021-44228"],
     });
     const pivot = await pivotIp(deps, "2001:DB8:0::7", { limit: 2 });
@@ -76,11 +79,27 @@ describe("the IP pivot", () => {
     expect(pivot.meta.sightings).toEqual({ available: true, count: 1 });
   });
 
+  it("writes the response around the URLs and sightings as read, into the IpPivot shape", async () => {
+    const { deps } = fakes({ state: { available: true }, rows: jsonArray([{ event_key: "k" }]), cves: [] });
+    const pivot = await pivotIp(deps, "2001:db8::7", { limit: 2 });
+    const body = JSON.parse(pivotJson(pivot));
+    expect(body).toEqual({
+      data: {
+        ip: "2001:db8::7",
+        events: pivot.data.events,
+        urls: [url(["mozi", "CVE-2017-17215"])],
+        sightings: [{ event_key: "k" }],
+        kev: pivot.data.kev,
+      },
+      meta: pivot.meta,
+    });
+  });
+
   it("says why there are no sightings instead of failing", async () => {
     const reason = "silver.security_events does not exist yet";
-    const { deps } = fakes({ state: { available: false, reason }, rows: [], cves: [] });
+    const { deps } = fakes({ state: { available: false, reason }, rows: jsonArray([]), cves: [] });
     const pivot = await pivotIp(deps, "192.0.2.1", { limit: 5 });
-    expect(pivot.data.sightings).toEqual([]);
+    expect(JSON.parse(pivotJson(pivot)).data.sightings).toEqual([]);
     expect(pivot.meta.sightings).toEqual({ available: false, reason, count: 0 });
   });
 
