@@ -6,47 +6,22 @@ import { ServiceUnavailableError } from "../../core/errors";
 // exceptions, insufficient resources, operator intervention (shutdown, cancel), and a crashed backend.
 const UNAVAILABLE_STATES = /^(08|53|57|58)/;
 
-/** Where a read runs: the pool (any connection) or one connection held for several statements. */
-export type Queryable = pg.Pool | pg.PoolClient;
-
 /**
  * Runs one read query. A Postgres that does not answer (refused connection, shutdown, too many
  * connections) becomes a retryable ServiceUnavailableError (503); any other error is a defect and is
  * rethrown as it is (500, logged, its text never shown to the caller).
  */
 export async function readRows<R extends pg.QueryResultRow>(
-  db: Queryable,
+  pool: pg.Pool,
   what: string,
   text: string,
   values: unknown[] = [],
 ): Promise<R[]> {
   try {
-    const { rows } = await db.query<R>({ name: statementName(text), text, values });
+    const { rows } = await pool.query<R>({ name: statementName(text), text, values });
     return rows;
   } catch (error) {
     throw unavailableOr(error, what);
-  }
-}
-
-/**
- * Runs `work` on one connection of `pool`, released afterwards (and closed if `work` failed, as the pool's
- * own query does). A connection that cannot be had is a ServiceUnavailableError, as in readRows.
- */
-export async function withConnection<T>(
-  pool: pg.Pool,
-  what: string,
-  work: (client: pg.PoolClient) => Promise<T>,
-): Promise<T> {
-  const client = await pool.connect().catch((error: unknown) => {
-    throw unavailableOr(error, what);
-  });
-  try {
-    const result = await work(client);
-    client.release();
-    return result;
-  } catch (error) {
-    client.release(error instanceof Error ? error : true);
-    throw error;
   }
 }
 

@@ -47,8 +47,7 @@ export interface IpEvidence {
    * One read of an IP's evidence: a page of the events aimed at it (up to `page.limit + 1` rows, with
    * their unknown fields), the newest URLhaus URLs on `hosts`, and its newest security-log sightings with
    * the CVEs detections tied to them (or why there are none to read); then the KEV entries of the CVEs
-   * `kevFor` names in what was found (nothing read when it names none). Both on one connection: under
-   * load, a pivot waits for a connection once, not a second time for its KEV entries.
+   * `kevFor` names in what was found (nothing read when it names none).
    */
   ofIp(
     ip: string,
