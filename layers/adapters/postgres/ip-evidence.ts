@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { ApiKev } from "../../core/api/feeds";
-import type { IpEvidence, IpFound } from "../../core/api/investigations";
+import type { IpEvidence } from "../../core/api/investigations";
 import { KEV_API_COLUMNS, URL_API_COLUMNS } from "./feed-search";
 import { FEED_TABLES, type FeedTables } from "./feed-tables";
 import { type EventListRecord, eventListQuery, eventListRow } from "./investigations";
@@ -22,20 +22,19 @@ const EVIDENCE_COLUMNS = ["urls", "url_count", "sightings", "sighting_count", "c
 /**
  * URLhaus URLs, security-log sightings and KEV entries, as the IP pivot reads them. Everything but the
  * KEV entries comes from one statement, one round trip: each of its parts reads one page off an index. The
- * KEV entries its text names follow through the pool, not on the statement's connection: holding that
- * (pool.connect() … release() around both) cost every pivot 0.1–0.2 ms of handler CPU and raised the hot
- * pivot's p95 from 51–62 to 65–81 ms in interleaved runs, to spare the few that name a CVE a second wait.
- * The
- * URLs and sightings come as JSON text, written by Postgres and never parsed here; the events travel as plain rows, not
- * aggregated into JSON: json_agg renders every column of every row through its type's catalogue entry,
- * which doubled the statement's time.
+ * URLs and sightings come as JSON text, written by Postgres and never parsed here; the events travel as
+ * plain rows, not aggregated into JSON: json_agg renders every column of every row through its type's
+ * catalogue entry, which doubled the statement's time. The KEV entries, when the evidence names a CVE, take
+ * a connection of their own: holding the statement's connection for them too (pool.connect() … release()
+ * around both) cost every pivot 0.1–0.2 ms of handler CPU and raised the hot pivot's p95 from 51–62 to
+ * 65–81 ms in interleaved runs, to spare the few pivots that name a CVE a second wait.
  */
 export function postgresIpEvidence(pool: pg.Pool, t: FeedTables = FEED_TABLES): IpEvidence {
   // The statement's text depends only on the events' SQL (which filters and placeholders it has), so each
   // shape is written once, and the pool finds its prepared statement without hashing a new text each time.
   const statements = new Map<string, string>();
   return {
-    async ofIp(ip, hosts, page, kevFor) {
+    async ofIp(ip, hosts, page) {
       const values: unknown[] = [];
       const events = eventListQuery({ ip }, page.after, page.limit + 1, values, {
         extra: true,
@@ -54,7 +53,7 @@ export function postgresIpEvidence(pool: pg.Pool, t: FeedTables = FEED_TABLES): 
       const rows = await readRows<EvidenceRow>(pool, "reading the evidence of an IP", text, values);
       const [head, ...eventRows] = rows;
       if (!head || head.event_id !== null) throw new Error("the IP evidence query returned no head row");
-      const found: IpFound = {
+      return {
         events: eventRows.map(eventListRow),
         urls: { text: head.urls ?? "[]", count: head.url_count ?? 0 },
         sightings: {
@@ -63,16 +62,15 @@ export function postgresIpEvidence(pool: pg.Pool, t: FeedTables = FEED_TABLES): 
           cves: head.cves ?? [],
         },
       };
-      const cves = kevFor(found);
-      const kev = cves.length
-        ? await readRows<ApiKev>(
-            pool,
-            "reading KEV entries",
-            `SELECT ${KEV_API_COLUMNS} FROM ${t.kevVulnerabilities} WHERE cve_id = ANY($1::text[]) ORDER BY cve_id`,
-            [cves],
-          )
-        : [];
-      return { ...found, kev };
+    },
+
+    async kevEntries(cves) {
+      return readRows<ApiKev>(
+        pool,
+        "reading KEV entries",
+        `SELECT ${KEV_API_COLUMNS} FROM ${t.kevVulnerabilities} WHERE cve_id = ANY($1::text[]) ORDER BY cve_id`,
+        [cves],
+      );
     },
   };
 }

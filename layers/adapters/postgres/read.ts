@@ -21,18 +21,13 @@ export async function readRows<R extends pg.QueryResultRow>(
     const { rows } = await pool.query<R>({ name: statementName(text), text, values });
     return rows;
   } catch (error) {
-    throw unavailableOr(error, what);
+    const code = (error as { code?: unknown }).code;
+    const sqlState = typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+    if (sqlState === undefined || UNAVAILABLE_STATES.test(sqlState)) {
+      throw new ServiceUnavailableError("postgres", `${what}: ${(error as Error).message}`, error);
+    }
+    throw error;
   }
-}
-
-/** A ServiceUnavailableError when `error` says Postgres cannot serve now, else `error` itself. */
-function unavailableOr(error: unknown, what: string): unknown {
-  const code = (error as { code?: unknown }).code;
-  const sqlState = typeof code === "string" && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
-  if (sqlState === undefined || UNAVAILABLE_STATES.test(sqlState)) {
-    return new ServiceUnavailableError("postgres", `${what}: ${(error as Error).message}`, error);
-  }
-  return error;
 }
 
 const names = new Map<string, string>();

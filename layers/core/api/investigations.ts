@@ -34,7 +34,7 @@ export interface JsonArrayText {
   count: number;
 }
 
-/** What one read of an IP finds (IpEvidence.ofIp): its URLs are ApiUrl objects, its sightings rows. */
+/** What one read of an IP finds (IpEvidence.ofIp): its URLs (ApiUrl objects) and sightings as JSON text. */
 export interface IpFound {
   events: EventListRow[];
   urls: JsonArrayText;
@@ -46,15 +46,10 @@ export interface IpEvidence {
   /**
    * One read of an IP's evidence: a page of the events aimed at it (up to `page.limit + 1` rows, with
    * their unknown fields), the newest URLhaus URLs on `hosts`, and its newest security-log sightings with
-   * the CVEs detections tied to them (or why there are none to read); then the KEV entries of the CVEs
-   * `kevFor` names in what was found (nothing read when it names none).
+   * the CVEs detections tied to them (or why there are none to read).
    */
-  ofIp(
-    ip: string,
-    hosts: readonly string[],
-    page: EventPageRequest,
-    kevFor: (found: IpFound) => readonly string[],
-  ): Promise<IpFound & { kev: ApiKev[] }>;
+  ofIp(ip: string, hosts: readonly string[], page: EventPageRequest): Promise<IpFound>;
+  kevEntries(cves: readonly string[]): Promise<ApiKev[]>;
 }
 
 /** Port: the feed tables (KEV and URLhaus). Lists return up to `limit + 1` rows with their sort keys. */
@@ -142,20 +137,18 @@ export async function pivotIp(deps: { evidence: IpEvidence }, ip: string, page: 
   const canonical = canonicalIp(ip);
   const hosts = [...new Set([ip.toLowerCase(), canonical])];
   const filter: EventFilter = { ip: canonical };
-  let named: Record<"events" | "urls" | "sightings", string[]> = { events: [], urls: [], sightings: [] };
-  const found = await deps.evidence.ofIp(canonical, hosts, page, ({ events, urls, sightings }) => {
-    named = {
-      // The events shown: the page's rows, not the one more read to know whether there is a next page.
-      events: cvesNamedIn(events.slice(0, page.limit).map((r) => `${r.item.msg ?? ""} ${r.extraJson ?? ""}`)),
-      // A URL or a sighting names a CVE anywhere in its record (the URL itself and its tags, in practice).
-      urls: cvesNamedIn([urls.text]),
-      sightings: cvesNamedIn([sightings.rows.text, ...sightings.cves]),
-    };
-    return [...new Set([...named.events, ...named.urls, ...named.sightings])].sort();
-  });
+  const found = await deps.evidence.ofIp(canonical, hosts, page);
   const events = eventPageOf(found.events, filter, page);
   const { urls, sightings } = found;
-  const kev: KevLink[] = found.kev.map((entry) => ({
+  const named = {
+    events: cvesNamedIn(events.rows.map((r) => `${r.item.msg ?? ""} ${r.extraJson ?? ""}`)),
+    // A URL or a sighting names a CVE anywhere in its record (the URL itself and its tags, in practice).
+    urls: cvesNamedIn([urls.text]),
+    sightings: cvesNamedIn([sightings.rows.text, ...sightings.cves]),
+  };
+  const all = [...new Set([...named.events, ...named.urls, ...named.sightings])].sort();
+  const entries = all.length ? await deps.evidence.kevEntries(all) : [];
+  const kev: KevLink[] = entries.map((entry) => ({
     ...entry,
     linked_from: (["events", "urls", "sightings"] as const).filter((s) => named[s].includes(entry.cve_id)),
   }));
@@ -173,8 +166,14 @@ export async function pivotIp(deps: { evidence: IpEvidence }, ip: string, page: 
 /** The pivot's response body (the IpPivot schema): its parts written as JSON, the URLs and sightings as read. */
 export function pivotJson(pivot: Awaited<ReturnType<typeof pivotIp>>): string {
   const { ip, events, urls, sightings, kev } = pivot.data;
-  const data = `{"ip":${JSON.stringify(ip)},"events":${JSON.stringify(events)},"urls":${urls.text},"sightings":${sightings.text},"kev":${JSON.stringify(kev)}}`;
-  return `{"data":${data},"meta":${JSON.stringify(pivot.meta)}}`;
+  const data = [
+    `"ip":${JSON.stringify(ip)}`,
+    `"events":${JSON.stringify(events)}`,
+    `"urls":${urls.text}`,
+    `"sightings":${sightings.text}`,
+    `"kev":${JSON.stringify(kev)}`,
+  ];
+  return `{"data":{${data.join(",")}},"meta":${JSON.stringify(pivot.meta)}}`;
 }
 
 /** A page of KEV entries or URLhaus URLs, with the cursor of the next page. */

@@ -37,9 +37,9 @@ const jsonArray = (items: unknown[]) => ({ text: JSON.stringify(items), count: i
 function fakes(sightings: IpFound["sightings"]) {
   const asked: Record<string, unknown> = {};
   const evidence: IpEvidence = {
-    ofIp: async (ip, hosts, page, kevFor) => {
+    ofIp: async (ip, hosts, page) => {
       Object.assign(asked, { ip, hosts });
-      const found: IpFound = {
+      return {
         events: [
           event(3, { cve: "CVE-2021-44228" }),
           event(2, {}, "exploits cve-2023-4966"),
@@ -48,9 +48,10 @@ function fakes(sightings: IpFound["sightings"]) {
         urls: jsonArray([url(["mozi", "CVE-2017-17215"])]),
         sightings,
       };
-      const cves = kevFor(found);
+    },
+    kevEntries: async (cves) => {
       asked.cves = cves;
-      return { ...found, kev: cves.filter((c) => c !== "CVE-2023-4966").map(kev) };
+      return cves.filter((c) => c !== "CVE-2023-4966").map(kev);
     },
   };
   return { deps: { evidence }, asked };
