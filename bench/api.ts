@@ -11,7 +11,11 @@
  * INSERT … SELECT generate_series (about 40 s) and kept for later runs; remove them with
  * `DELETE FROM raw.threat_events WHERE event_id LIKE 'bench-api-%'`. Their IPs are in 198.18.0.0/15 (the
  * benchmarking range): 20 hot addresses draw a third of the events, with scores kept at or below 0.8 so
- * that the high-score rankings of real data stay as they are; actors are `bench-actor-N`.
+ * that the high-score rankings of real data stay as they are; actors are `bench-actor-N`. The hot addresses
+ * also have evidence (LOAD_EVIDENCE, about 5 s, kept too): URLhaus URLs hosted on them and security-log
+ * sightings with detections, so that their pivot returns full pages of all three; remove it with
+ * `DELETE FROM raw.urlhaus_urls WHERE snapshot_key = 'bench/api'` and, for silver.security_events and
+ * silver.detections, `DELETE … WHERE bucket = 'bench-api'`.
  * Usage: node --import tsx bench/api.ts [requests per scenario, default 4000] [concurrency, default 50]
  *   [only the scenarios whose name contains this text, e.g. "pivot"]
  */
@@ -52,21 +56,81 @@ SELECT '${PREFIX}' || lpad(i::text, 7, '0'),
 FROM generate_series(1::bigint, ${BENCH_EVENTS}) AS i
 ON CONFLICT (event_id) DO NOTHING`;
 
+// Evidence for half the hot IPs (198.18.0.1–10), loaded once beside the events and kept: each hosts 1,000
+// URLhaus URLs and is in 10,000 Sysmon network connections (half as destination, half as source), and one
+// detection per IP names its newest sightings as evidence, the first IP's with a CVE (so a tenth of their
+// pivots look KEV up). Keys: URLhaus ids from 8,000,000,001, snapshot `bench/api`; sightings and detections
+// in bucket `bench-api`.
+const EVIDENCE = { urls: 10_000, sightings: 100_000 } as const;
+const evidenceIp = (i: string) => `('198.18.0.' || 1 + (${i}) % 10)`;
+const LOAD_EVIDENCE = [
+  `INSERT INTO raw.urlhaus_urls (urlhaus_id, url, host, url_status, threat, tags, urlhaus_link, reporter,
+     date_added, snapshot_key)
+   SELECT 8000000000 + i, 'http://' || ${evidenceIp("i")} || '/bench/' || i || '.sh', ${evidenceIp("i")},
+     CASE WHEN i % 3 = 0 THEN 'online' ELSE 'offline' END, 'malware_download', '{bench,Mozi}',
+     'https://urlhaus.abuse.ch/url/' || 8000000000 + i || '/', 'vigil-bench',
+     timestamptz '2025-01-01 00:00:00+00' + i * interval '1 hour', 'bench/api'
+   FROM generate_series(1, ${EVIDENCE.urls}) AS i ON CONFLICT DO NOTHING`,
+  `INSERT INTO silver.security_events (event_key, event_time, time_source, layout, host, channel, provider,
+     event_id, process_image, source_ip, source_port, destination_ip, destination_port, bucket, object_key, etag,
+     line_no)
+   SELECT 'bench-api-s-' || lpad(i::text, 6, '0'), timestamptz '2025-01-01 00:00:00+00' + i * interval '5 minutes',
+     'UtcTime', 'sysmon', 'bench-host-' || i % 37, 'microsoft-windows-sysmon/operational',
+     'Microsoft-Windows-Sysmon', 3, 'C:\\Windows\\System32\\svchost.exe',
+     CASE WHEN i % 20 < 10 THEN ('10.20.' || i % 37 || '.' || 1 + i % 200)::inet ELSE ${evidenceIp("i")}::inet END,
+     CASE WHEN i % 20 < 10 THEN 49152 + i % 16000 ELSE 443 END,
+     CASE WHEN i % 20 < 10 THEN ${evidenceIp("i")}::inet ELSE ('10.20.' || i % 37 || '.' || 1 + i % 200)::inet END,
+     CASE WHEN i % 20 < 10 THEN 443 ELSE 49152 + i % 16000 END,
+     'bench-api', 'bench/api', 'bench', i
+   FROM generate_series(1, ${EVIDENCE.sightings}) AS i ON CONFLICT DO NOTHING`,
+  `INSERT INTO silver.detections (detection_id, rule_id, rule_title, technique_id, severity, cve_id,
+     first_event_at, last_event_at, evidence_count, evidence_event_keys, bucket, object_key, etag, rules_version,
+     rules_digest)
+   SELECT 'bench-api-d-' || h, 'bench', 'bench: connections with a hot address', 'T1071', 'medium',
+     CASE WHEN h = 1 THEN 'CVE-2021-44228' END, min(s.event_time), max(s.event_time), count(*),
+     array_agg(s.event_key ORDER BY s.event_time DESC), 'bench-api', 'bench/api', 'bench', 'bench', 'bench'
+   FROM generate_series(1, 10) AS h
+   CROSS JOIN LATERAL (SELECT event_key, event_time FROM silver.security_events
+     WHERE bucket = 'bench-api' AND (source_ip = ('198.18.0.' || h)::inet OR destination_ip = ('198.18.0.' || h)::inet)
+     ORDER BY event_time DESC LIMIT 20) AS s
+   GROUP BY h ON CONFLICT DO NOTHING`,
+];
+
 const c = clients();
 
 const count = async (sql: string) => Number((await c.pool.query<{ n: string }>(sql)).rows[0]?.n ?? 0);
 const benchRows = () => countEventsWithPrefix(c.pool, PREFIX);
 
+const evidenceRows = async () => ({
+  urls: await count("SELECT count(*) AS n FROM raw.urlhaus_urls WHERE snapshot_key = 'bench/api'"),
+  sightings: await count("SELECT count(*) AS n FROM silver.security_events WHERE bucket = 'bench-api'"),
+});
+
 async function ensureEvents(): Promise<{ loadedMs: number | null }> {
-  if ((await benchRows()) >= BENCH_EVENTS) return { loadedMs: null };
-  console.log(
-    `loading ${BENCH_EVENTS.toLocaleString("en")} synthetic events (${PREFIX}*) into raw.threat_events…`,
-  );
   const started = performance.now();
-  await c.pool.query(LOAD);
-  // VACUUM as well: it sets the visibility map and hint bits of the new rows now, not on the first reads.
-  await c.pool.query("VACUUM (ANALYZE) raw.threat_events");
-  return { loadedMs: performance.now() - started };
+  let loaded = false;
+  if ((await benchRows()) < BENCH_EVENTS) {
+    console.log(
+      `loading ${BENCH_EVENTS.toLocaleString("en")} synthetic events (${PREFIX}*) into raw.threat_events…`,
+    );
+    await c.pool.query(LOAD);
+    // VACUUM as well: it sets the visibility map and hint bits of the new rows now, not on the first reads.
+    await c.pool.query("VACUUM (ANALYZE) raw.threat_events");
+    loaded = true;
+  }
+  const evidence = await evidenceRows();
+  if (evidence.urls < EVIDENCE.urls || evidence.sightings < EVIDENCE.sightings) {
+    console.log(
+      `loading the hot IPs' evidence: ${EVIDENCE.urls.toLocaleString("en")} URLhaus URLs, ` +
+        `${EVIDENCE.sightings.toLocaleString("en")} security-log sightings and their detections…`,
+    );
+    for (const sql of LOAD_EVIDENCE) await c.pool.query(sql);
+    for (const table of ["raw.urlhaus_urls", "silver.security_events", "silver.detections"]) {
+      await c.pool.query(`VACUUM (ANALYZE) ${table}`);
+    }
+    loaded = true;
+  }
+  return { loadedMs: loaded ? performance.now() - started : null };
 }
 
 /** An API Gateway HTTP API (v2) event, as the route's handler receives it. */
@@ -162,8 +226,14 @@ async function firstCursor(query: Record<string, string>): Promise<string> {
 async function main(): Promise<void> {
   const { loadedMs } = await ensureEvents();
   const [total, bench] = [await count("SELECT count(*) AS n FROM raw.threat_events"), await benchRows()];
+  const evidence = await evidenceRows();
   const hot = Array.from({ length: 20 }, (_, i) => `198.18.0.${i + 1}`);
+  const [withEvidence, eventsOnly] = [hot.slice(0, 10), hot.slice(10)];
   const cold = Array.from({ length: 200 }, (_, i) => `198.19.${(i * 37) % 256}.${(i * 101) % 256}`);
+  const pivotOf = (ips: string[]) => (i: number) => {
+    const ip = ips[i % ips.length] ?? "";
+    return httpEvent(`/v1/ips/${ip}`, { limit: "50" }, { ip });
+  };
   const actors = Array.from({ length: 50 }, (_, i) => `bench-actor-${i}`);
   const cursor = await firstCursor({ limit: "50" });
   const scenarios: Scenario[] = [
@@ -186,14 +256,17 @@ async function main(): Promise<void> {
     {
       name: "IP pivot, hot IPs (~16,700 events each)",
       handler: (e, ctx) => ipPivot(e, ctx),
-      request: (i) =>
-        httpEvent(`/v1/ips/${hot[i % hot.length]}`, { limit: "50" }, { ip: hot[i % hot.length] ?? "" }),
+      request: pivotOf(eventsOnly),
+    },
+    {
+      name: "IP pivot, hot IPs with evidence (+1,000 URLs, 10,000 sightings)",
+      handler: (e, ctx) => ipPivot(e, ctx),
+      request: pivotOf(withEvidence),
     },
     {
       name: "IP pivot, other IPs (~10 events each)",
       handler: (e, ctx) => ipPivot(e, ctx),
-      request: (i) =>
-        httpEvent(`/v1/ips/${cold[i % cold.length]}`, { limit: "50" }, { ip: cold[i % cold.length] ?? "" }),
+      request: pivotOf(cold),
     },
   ];
 
@@ -204,6 +277,10 @@ async function main(): Promise<void> {
   console.log(
     `raw.threat_events: ${total.toLocaleString("en")} rows (${bench.toLocaleString("en")} synthetic bench-api-*)` +
       (loadedMs === null ? ", already loaded" : `, loaded in ${(loadedMs / 1000).toFixed(1)} s`),
+  );
+  console.log(
+    `the hot IPs' evidence: ${evidence.urls.toLocaleString("en")} URLhaus URLs, ` +
+      `${evidence.sightings.toLocaleString("en")} sightings in silver.security_events (bench/api)`,
   );
   // Each scenario beside its baseline from the same run: one client alone (no queueing: the service time).
   const rows: string[][] = [
