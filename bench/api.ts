@@ -11,9 +11,10 @@
  * INSERT … SELECT generate_series (about 40 s) and kept for later runs; remove them with
  * `DELETE FROM raw.threat_events WHERE event_id LIKE 'bench-api-%'`. Their IPs are in 198.18.0.0/15 (the
  * benchmarking range): 20 hot addresses draw a third of the events, with scores kept at or below 0.8 so
- * that the high-score rankings of real data stay as they are; actors are `bench-actor-N`. The hot addresses
- * also have evidence (LOAD_EVIDENCE, about 5 s, kept too): URLhaus URLs hosted on them and security-log
- * sightings with detections, so that their pivot returns full pages of all three; remove it with
+ * that the high-score rankings of real data stay as they are; actors are `bench-actor-N`. Half the hot
+ * addresses (198.18.0.1–10) also have evidence (LOAD_EVIDENCE, about 5 s, kept too): URLhaus URLs hosted on
+ * them and security-log sightings with detections, so that their pivot returns full pages of all three; the
+ * other ten keep events only. Remove the evidence with
  * `DELETE FROM raw.urlhaus_urls WHERE snapshot_key = 'bench/api'` and, for silver.security_events and
  * silver.detections, `DELETE … WHERE bucket = 'bench-api'`.
  * Usage: node --import tsx bench/api.ts [requests per scenario, default 4000] [concurrency, default 50]
@@ -106,7 +107,8 @@ const evidenceRows = async () => ({
   sightings: await count("SELECT count(*) AS n FROM silver.security_events WHERE bucket = 'bench-api'"),
 });
 
-async function ensureEvents(): Promise<{ loadedMs: number | null }> {
+/** Loads what the bench reads, the events and the hot IPs' evidence, each unless already there. */
+async function ensureBenchData(): Promise<{ loadedMs: number | null }> {
   const started = performance.now();
   let loaded = false;
   if ((await benchRows()) < BENCH_EVENTS) {
@@ -224,7 +226,7 @@ async function firstCursor(query: Record<string, string>): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const { loadedMs } = await ensureEvents();
+  const { loadedMs } = await ensureBenchData();
   const [total, bench] = [await count("SELECT count(*) AS n FROM raw.threat_events"), await benchRows()];
   const evidence = await evidenceRows();
   const hot = Array.from({ length: 20 }, (_, i) => `198.18.0.${i + 1}`);

@@ -119,9 +119,12 @@ export async function inTransaction<T>(
   what: string,
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
-  const client = await pool.connect().catch((error: unknown) => {
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
     throw unavailable(what, error);
-  });
+  }
   try {
     await client.query("BEGIN");
     const result = await work(client);
