@@ -3,9 +3,11 @@
  * pivot — with a million events in raw.threat_events, under 50 concurrent clients.
  *
  * The handlers are called in-process, exactly as Lambda calls them (the middy chain: validation, the
- * handler, the error mapping, Postgres through the container's pool of PG_POOL_MAX connections), with API Gateway
- * v2 events. HTTP and the authorizer are not in the figures: serverless offline adds a worker thread per
- * concurrent request, which on a 2-core machine measures the emulator rather than the API.
+ * handler, the error mapping, Postgres through the container's pool of PG_POOL_MAX connections), with API
+ * Gateway v2 events: the lists ask for pages of 50, the pivots for their default page (20 of each part),
+ * as the investigation page does. HTTP and the authorizer are not in the figures: serverless offline adds
+ * a worker thread per concurrent request, which on a 2-core machine measures the emulator rather than the
+ * API.
  *
  * The million events are synthetic, under the event_id prefix `bench-api-`, loaded once with one
  * INSERT … SELECT generate_series (about 40 s) and kept for later runs; remove them with
@@ -234,7 +236,7 @@ async function main(): Promise<void> {
   const cold = Array.from({ length: 200 }, (_, i) => `198.19.${(i * 37) % 256}.${(i * 101) % 256}`);
   const pivotOf = (ips: string[]) => (i: number) => {
     const ip = ips[i % ips.length] ?? "";
-    return httpEvent(`/v1/ips/${ip}`, { limit: "50" }, { ip });
+    return httpEvent(`/v1/ips/${ip}`, {}, { ip });
   };
   const actors = Array.from({ length: 50 }, (_, i) => `bench-actor-${i}`);
   const cursor = await firstCursor({ limit: "50" });

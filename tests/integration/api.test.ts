@@ -405,7 +405,7 @@ describe("IPs", () => {
       [`${prefix}-s3`, ipv6, ipv6],
       [`${prefix}-s2`, "192.0.2.200", ipv6],
     ]);
-    expect(parsed.meta.sightings).toEqual({ available: true, count: 3 });
+    expect(parsed.meta.sightings).toEqual({ available: true, count: 3, limit: 3 });
     expect(parsed.data.kev).toEqual([
       expect.objectContaining({ cve_id: cve, linked_from: ["events", "urls", "sightings"] }),
     ]);
@@ -414,6 +414,13 @@ describe("IPs", () => {
       `${prefix}-2`,
       `${prefix}-1`,
     ]);
+    // Without a limit, each part pages 20 rows: all five events, the URL under this spelling, all four sightings.
+    const whole = await call(`/v1/ips/${ipv6}`);
+    expect(whole.body.meta).toMatchObject({
+      events: { count: 5, limit: 20, next_cursor: null },
+      urls: { count: 1, limit: 20 },
+      sightings: { count: 4, limit: 20 },
+    });
   });
 
   it("finds the URLs under each spelling of an IPv6 address: as asked and canonical", async () => {

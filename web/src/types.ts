@@ -73,7 +73,12 @@ export interface IpPivot {
     sightings: Record<string, unknown>[];
     kev: (ApiKev & { linked_from?: unknown })[];
   };
-  meta: { sightings: { available: boolean; reason?: string; count: number } } & Record<string, unknown>;
+  meta: {
+    events: { count: number; limit: number; next_cursor: string | null };
+    urls: { count: number; limit: number };
+    sightings: { available: boolean; reason?: string; count: number; limit: number };
+    kev: { count: number };
+  };
 }
 
 export interface GraphNode {

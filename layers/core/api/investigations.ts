@@ -157,7 +157,7 @@ export async function pivotIp(deps: { evidence: IpEvidence }, ip: string, page: 
     meta: {
       events: events.body.meta,
       urls: { count: urls.count, limit: page.limit },
-      sightings: { ...sightings.state, count: sightings.rows.count },
+      sightings: { ...sightings.state, count: sightings.rows.count, limit: page.limit },
       kev: { count: kev.length },
     },
   };

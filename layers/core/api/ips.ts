@@ -1,9 +1,12 @@
 import { ApiEvent, ListMeta } from "./events";
 import { ApiKev, ApiUrl } from "./feeds";
-import { ipParam, scoreParam, wholeNumber } from "./params";
+import { cursorParam, ipParam, pivotLimitParam, scoreParam, wholeNumber } from "./params";
 import { z } from "./zod";
 
 export const IpPath = z.object({ ip: ipParam.describe("An IPv4 or IPv6 address") });
+
+/** The pivot's page: `limit` rows of each part; `cursor` pages its events further. */
+export const IpPivotQuery = z.object({ limit: pivotLimitParam, cursor: cursorParam }).strict();
 
 /** The threshold above which an event counts as high-score across Vigil (the partial index's too). */
 export const HIGH_SCORE = 0.8;
@@ -56,7 +59,7 @@ export const IpPivot = z
     meta: z.object({
       events: ListMeta,
       urls: z.object({ count: z.number().int(), limit: z.number().int() }),
-      sightings: SourceState.extend({ count: z.number().int() }),
+      sightings: SourceState.extend({ count: z.number().int(), limit: z.number().int() }),
       kev: z.object({ count: z.number().int() }),
     }),
   })

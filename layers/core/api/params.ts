@@ -42,6 +42,17 @@ export const limitParam = wholeNumber(LIMIT.min, LIMIT.max, LIMIT.default).descr
   `Rows per page, ${LIMIT.min} to ${LIMIT.max} (default ${LIMIT.default})`,
 );
 
+/**
+ * Rows per part of the IP pivot, which answers three lists (events, URLs, sightings) in one response: its
+ * default keeps a whole pivot near the size of one list page (3 × 20 rows against 50).
+ */
+export const PIVOT_LIMIT = { ...LIMIT, default: 20 } as const;
+
+export const pivotLimitParam = wholeNumber(PIVOT_LIMIT.min, PIVOT_LIMIT.max, PIVOT_LIMIT.default).describe(
+  `Rows of each part (events, URLs, sightings), ${PIVOT_LIMIT.min} to ${PIVOT_LIMIT.max} ` +
+    `(default ${PIVOT_LIMIT.default})`,
+);
+
 /** A score in [0, 1] as a decimal string (`0.8`, `1`, `.5` is refused: write `0.5`). */
 export const scoreParam = z
   .string()

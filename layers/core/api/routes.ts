@@ -1,7 +1,7 @@
 import { ActorPath, ApiEventDetail, EventIdPath, EventListQuery, EventPage, PageQuery } from "./events";
 import { CveDetail, CvePath, KevListQuery, KevPage, UrlListQuery, UrlPage } from "./feeds";
 import { GraphQuery, Neighbourhood } from "./graph";
-import { IpPath, IpPivot, TopIps, TopIpsQuery } from "./ips";
+import { IpPath, IpPivot, IpPivotQuery, TopIps, TopIpsQuery } from "./ips";
 import { PipelineStatus } from "./pipeline";
 import { z } from "./zod";
 
@@ -120,7 +120,7 @@ export const API_ROUTES = {
       "sightings, and the KEV entries these name",
     tag: "ips",
     auth: true,
-    query: PageQuery,
+    query: IpPivotQuery,
     params: IpPath,
     response: IpPivot,
   }),

@@ -10,7 +10,7 @@ export async function ipView(root: HTMLElement, ip: string): Promise<void> {
     root,
     h("h1", {}, "IP ", h("code", {}, data.ip)),
     h("p", {}, link(`/graph?label=IPAddress&key=${encodeURIComponent(data.ip)}`, "Open in the graph")),
-    h("h2", {}, `Threat events targeting it (${data.events.length})`),
+    heading("Threat events targeting it", meta.events.count, meta.events.next_cursor !== null),
     table(data.events, {
       time: (e) => when(e.ts),
       actor: (e) => e.actor ?? "—",
@@ -18,7 +18,7 @@ export async function ipView(root: HTMLElement, ip: string): Promise<void> {
       score: (e) => score(e.score),
       event: (e) => link(`/events/${encodeURIComponent(e.event_id)}`, e.event_id),
     }),
-    h("h2", {}, `URLs hosted on it (${data.urls.length})`),
+    heading("URLs hosted on it", meta.urls.count, meta.urls.count === meta.urls.limit),
     h(
       "div",
       { "data-testid": "hosted-urls" },
@@ -38,7 +38,7 @@ export async function ipView(root: HTMLElement, ip: string): Promise<void> {
         "URLhaus lists no URL on this IP.",
       ),
     ),
-    h("h2", {}, `Security-log sightings (${data.sightings.length})`),
+    heading("Security-log sightings", meta.sightings.count, meta.sightings.count === meta.sightings.limit),
     meta.sightings.available
       ? table(data.sightings, {
           time: (s) => when(String(s.event_time ?? s.ts ?? "")),
@@ -60,3 +60,7 @@ export async function ipView(root: HTMLElement, ip: string): Promise<void> {
     ),
   );
 }
+
+/** A part's heading with the rows it shows: "(20, the newest)" when the IP may have more than one page. */
+const heading = (title: string, count: number, more: boolean) =>
+  h("h2", {}, `${title} (${more ? `${count}, the newest` : count})`);

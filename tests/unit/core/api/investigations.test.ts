@@ -77,7 +77,7 @@ describe("the IP pivot", () => {
       ["CVE-2017-17215", ["urls"]],
       ["CVE-2021-44228", ["events", "sightings"]],
     ]);
-    expect(pivot.meta.sightings).toEqual({ available: true, count: 1 });
+    expect(pivot.meta.sightings).toEqual({ available: true, count: 1, limit: 2 });
   });
 
   it("writes the response around the URLs and sightings as read, into the IpPivot shape", async () => {
@@ -101,7 +101,7 @@ describe("the IP pivot", () => {
     const { deps } = fakes({ state: { available: false, reason }, rows: jsonArray([]), cves: [] });
     const pivot = await pivotIp(deps, "192.0.2.1", { limit: 5 });
     expect(JSON.parse(pivotJson(pivot)).data.sightings).toEqual([]);
-    expect(pivot.meta.sightings).toEqual({ available: false, reason, count: 0 });
+    expect(pivot.meta.sightings).toEqual({ available: false, reason, count: 0, limit: 5 });
   });
 
   it("writes IPv6 as Postgres and URLhaus do", () => {

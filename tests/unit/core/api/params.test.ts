@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { EventListQuery, eventQuery } from "../../../../layers/core/api/events";
 import { cvesNamedIn, KevListQuery, UrlListQuery } from "../../../../layers/core/api/feeds";
 import { GraphQuery } from "../../../../layers/core/api/graph";
-import { IpPath, TopIpsQuery } from "../../../../layers/core/api/ips";
+import { IpPath, IpPivotQuery, TopIpsQuery } from "../../../../layers/core/api/ips";
 import { invalidInput } from "../../../../layers/core/api/params";
 import type { z } from "../../../../layers/core/api/zod";
 import { InvalidInputError } from "../../../../layers/core/errors";
@@ -98,6 +98,13 @@ describe("the other routes' parameters", () => {
 
   it("top IPs default to score above 0.8 and 10 IPs", () => {
     expect(parse(TopIpsQuery, {})).toEqual({ ok: true, value: { score_above: 0.8, limit: 10 } });
+  });
+
+  it("the IP pivot pages 20 rows of each part unless asked, at most 500, and takes a cursor", () => {
+    expect(parse(IpPivotQuery, {})).toEqual({ ok: true, value: { limit: 20 } });
+    expect(parse(IpPivotQuery, { limit: "500" })).toEqual({ ok: true, value: { limit: 500 } });
+    expect(parse(IpPivotQuery, { limit: "501" })).toMatchObject({ ok: false, field: "limit" });
+    expect(parse(IpPivotQuery, { actor: "APT28" })).toMatchObject({ ok: false, field: "actor" });
   });
 
   it("KEV: booleans spelt out, days that exist", () => {
