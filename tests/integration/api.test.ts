@@ -22,6 +22,8 @@ const n = Number.parseInt(suffix, 16);
 const ipv6 = `2001:db8:${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}::7`;
 const ipv4 = `192.0.2.${1 + (n % 254)}`;
 const cve = `CVE-2099-${100000 + (n % 900000)}`;
+// A second KEV entry, named only by the oldest event and the oldest sighting (in lower case, in text).
+const cve2 = `CVE-2098-${100000 + (n % 900000)}`;
 const vendor = `apitest${suffix}`;
 const urlhausId = 9_000_000_000 + (n % 1_000_000_000);
 // The IPv6 address written out in full, as a URLhaus URL may spell it: the pivot asked in this spelling
@@ -61,7 +63,7 @@ const events: ThreatEvent[] = [
     score: 0.9,
     country: "DE",
     channel: "web",
-    msg: `exploited ${cve}`,
+    msg: `exploited ${cve}, then ${cve2.toLowerCase()}`,
   },
   {
     event_id: `${prefix}-3`,
@@ -143,6 +145,14 @@ async function insertData(): Promise<void> {
     [cve, vendor, version],
   );
   await c.pool.query(
+    `INSERT INTO raw.kev_vulnerabilities (cve_id, vendor_project_raw, vendor_project, product, vulnerability_name,
+       date_added, short_description, required_action, due_date, known_ransomware_campaign_use, ransomware_known,
+       first_catalog_version, catalog_version, snapshot_key)
+     VALUES ($1, $2, $2, 'Agent', 'Test agent LPE', '2099-01-03', 'a second test entry', 'patch', '2099-01-24',
+       'Unknown', false, $3, $3, 'api-test/none')`,
+    [cve2, `agenttest${suffix}`, version],
+  );
+  await c.pool.query(
     `INSERT INTO raw.kev_changes (cve_id, change, field, before, after, catalog_version, previous_catalog_version)
      VALUES ($1, 'added', NULL, NULL, NULL, $2, NULL),
             ($1, 'modified', 'knownRansomwareCampaignUse', '"Unknown"', '"Known"', $3, $2)`,
@@ -162,9 +172,16 @@ async function insertData(): Promise<void> {
   for (const [i, [source, destination]] of sightings.entries()) {
     await c.pool.query(
       `INSERT INTO silver.security_events (event_key, event_time, time_source, layout, source_ip, destination_ip,
-         bucket, object_key, etag, line_no)
-       VALUES ($1, $2, 'test', 'sysmon', $3, $4, 'api-test', 'api-test/none', 'none', $5)`,
-      [`${prefix}-s${i + 1}`, `2026-10-0${i + 1}T12:00:00Z`, source, destination, i + 1],
+         command_line, bucket, object_key, etag, line_no)
+       VALUES ($1, $2, 'test', 'sysmon', $3, $4, $5, 'api-test', 'api-test/none', 'none', $6)`,
+      [
+        `${prefix}-s${i + 1}`,
+        `2026-10-0${i + 1}T12:00:00Z`,
+        source,
+        destination,
+        i === 0 ? `poc.exe --target ${cve2.toLowerCase()}` : null,
+        i + 1,
+      ],
     );
   }
   await c.pool.query(
@@ -185,7 +202,7 @@ async function insertData(): Promise<void> {
 async function removeData(): Promise<void> {
   await c.pool.query("DELETE FROM raw.threat_events WHERE event_id LIKE $1", [`${prefix}-%`]);
   await c.pool.query("DELETE FROM raw.kev_changes WHERE cve_id = $1", [cve]);
-  await c.pool.query("DELETE FROM raw.kev_vulnerabilities WHERE cve_id = $1", [cve]);
+  await c.pool.query("DELETE FROM raw.kev_vulnerabilities WHERE cve_id IN ($1, $2)", [cve, cve2]);
   await c.pool.query("DELETE FROM raw.urlhaus_urls WHERE urlhaus_id IN ($1, $2)", [urlhausId, urlhausId + 1]);
   await c.pool.query("DELETE FROM silver.security_events WHERE event_key LIKE $1", [`${prefix}-s%`]);
   await c.pool.query("DELETE FROM silver.detections WHERE detection_id = $1", [`${prefix}-d1`]);
@@ -414,13 +431,21 @@ describe("IPs", () => {
       `${prefix}-2`,
       `${prefix}-1`,
     ]);
-    // Without a limit, each part pages 20 rows: all five events, the URL under this spelling, all four sightings.
+    // Without a limit, each part pages 20 rows: all five events, the URL under this spelling, all four
+    // sightings; the second CVE, named by the oldest event and sighting, is now linked (shown above, at a
+    // limit of 3, the oldest sighting is not on the page, and the event naming it is the row read to know
+    // there is a next page).
     const whole = await call(`/v1/ips/${ipv6}`);
     expect(whole.body.meta).toMatchObject({
       events: { count: 5, limit: 20, next_cursor: null },
       urls: { count: 1, limit: 20 },
       sightings: { count: 4, limit: 20 },
+      kev: { count: 2 },
     });
+    expect((whole.body.data as { kev: { cve_id: string; linked_from: string[] }[] }).kev).toEqual([
+      expect.objectContaining({ cve_id: cve2, linked_from: ["events", "sightings"], ransomware_known: false }),
+      expect.objectContaining({ cve_id: cve, linked_from: ["events", "urls", "sightings"] }),
+    ]);
   });
 
   it("finds the URLs under each spelling of an IPv6 address: as asked and canonical", async () => {
