@@ -443,7 +443,11 @@ describe("IPs", () => {
       kev: { count: 2 },
     });
     expect((whole.body.data as { kev: { cve_id: string; linked_from: string[] }[] }).kev).toEqual([
-      expect.objectContaining({ cve_id: cve2, linked_from: ["events", "sightings"], ransomware_known: false }),
+      expect.objectContaining({
+        cve_id: cve2,
+        linked_from: ["events", "sightings"],
+        ransomware_known: false,
+      }),
       expect.objectContaining({ cve_id: cve, linked_from: ["events", "urls", "sightings"] }),
     ]);
   });

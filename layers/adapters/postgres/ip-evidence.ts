@@ -7,8 +7,9 @@ import { type EventListRecord, eventListQuery, eventListRow } from "./investigat
 import { bind, readRows } from "./read";
 
 /**
- * A row of the evidence statement: one head row with the URLs, sightings and CVEs (as JSON, its event
- * columns null), then the page's events as plain rows (their evidence columns null).
+ * A row of the evidence statement: one head row with the URLs, sightings, the CVEs detections tied to them
+ * and those CVEs' KEV entries (as JSON, its event columns null), then the page's events as plain rows
+ * (their evidence columns null).
  */
 type EvidenceRow = EventListRecord & {
   urls: string | null;
@@ -16,18 +17,22 @@ type EvidenceRow = EventListRecord & {
   sightings: string | null;
   sighting_count: number | null;
   cves: string[] | null;
+  cve_kev: ApiKev[] | null;
 };
-const EVIDENCE_COLUMNS = ["urls", "url_count", "sightings", "sighting_count", "cves"] as const;
+const EVIDENCE_COLUMNS = ["urls", "url_count", "sightings", "sighting_count", "cves", "cve_kev"] as const;
 
 /**
- * URLhaus URLs, security-log sightings and KEV entries, as the IP pivot reads them. Everything but the
- * KEV entries comes from one statement, one round trip: each of its parts reads one page off an index. The
- * URLs and sightings come as JSON text, written by Postgres and never parsed here; the events travel as
- * plain rows, not aggregated into JSON: json_agg renders every column of every row through its type's
- * catalogue entry, which doubled the statement's time. The KEV entries, when the evidence names a CVE, take
- * a connection of their own: holding the statement's connection for them too (pool.connect() … release()
- * around both) cost every pivot 0.1–0.2 ms of handler CPU and raised the hot pivot's p95 from 51–62 to
- * 65–81 ms in interleaved runs, to spare the few pivots that name a CVE a second wait.
+ * URLhaus URLs, security-log sightings and KEV entries, as the IP pivot reads them. One statement, one round
+ * trip, reads the events, URLs and sightings, each part one page off an index, with the CVEs detections
+ * tied to those sightings and their KEV entries (a join on the key: nothing to search). The URLs and
+ * sightings come as JSON text, written by Postgres and never parsed here; the events travel as plain rows,
+ * not aggregated into JSON: json_agg renders every column of every row through its type's catalogue entry,
+ * which doubled the statement's time. The KEV entries of CVE ids found in the text of the rows read take a
+ * second statement (kevEntries), on a connection of its own: holding the first statement's connection for it
+ * (pool.connect() … release() around both) cost every pivot 0.1–0.2 ms of handler CPU and raised the hot
+ * pivot's p95 from 51–62 to 65–81 ms in interleaved runs. Searching the text in SQL instead cost more than
+ * the trip (0.6 ms for a page of sightings), and finding the ids when each row is written (generated
+ * columns) cost every pivot 0.05–0.1 ms of Postgres CPU to re-read its events for them.
  */
 export function postgresIpEvidence(pool: pg.Pool, t: FeedTables = FEED_TABLES): IpEvidence {
   // The statement's text depends only on the events' SQL (which filters and placeholders it has), so each
@@ -60,6 +65,7 @@ export function postgresIpEvidence(pool: pg.Pool, t: FeedTables = FEED_TABLES): 
           state: { available: true },
           rows: { text: head.sightings ?? "[]", count: head.sighting_count ?? 0 },
           cves: head.cves ?? [],
+          kev: head.cve_kev ?? [],
         },
       };
     },
@@ -80,7 +86,8 @@ export function postgresIpEvidence(pool: pg.Pool, t: FeedTables = FEED_TABLES): 
  * and the evidence's limit. The URLs are the newest of each host name (one or two: the IP as asked and in
  * canonical form) and the sightings the newest with the IP as source and as destination (a row with both
  * counted once), each read off its index in page order (migration 0008) and merged, so a pivot reads at most
- * twice its limit however many the IP has. json_agg keeps each part's order only when told: every part
+ * twice its limit however many the IP has. The CVEs detections tied to the sightings shown (0007's index) come
+ * once each, with their KEV entries looked up by key. json_agg keeps each part's order only when told: every part
  * names its own sort again. Rows become JSON with row_to_json, which writes the text as it goes (to_jsonb
  * builds a tree first: a third more of the statement's time for 50 URLs and 50 sightings). The evidence is
  * the head row (event columns null; NULLS FIRST puts it first), then one row per event. UNION ALL under
@@ -110,6 +117,9 @@ function evidenceStatement(
             AND source_ip IS DISTINCT FROM ${p.ip}::text::inet
           ORDER BY event_time DESC, event_key DESC LIMIT ${p.limit})) AS s
        ORDER BY s.event_time DESC, s.event_key DESC LIMIT ${p.limit}),
+    detected AS (
+      SELECT DISTINCT d.cve_id FROM silver.detections AS d
+       WHERE d.cve_id IS NOT NULL AND d.evidence_event_keys && ARRAY(SELECT s.event_key FROM sightings AS s)),
     evidence AS (
       SELECT
         (SELECT coalesce(json_agg(u.url ORDER BY u.sort_added DESC, u.sort_id DESC), '[]')::text
@@ -118,9 +128,10 @@ function evidenceStatement(
         (SELECT coalesce(json_agg(s.row ORDER BY s.event_time DESC, s.event_key DESC), '[]')::text
            FROM sightings AS s) AS sightings,
         (SELECT count(*)::int FROM sightings) AS sighting_count,
-        (SELECT coalesce(json_agg(DISTINCT d.cve_id ORDER BY d.cve_id), '[]') FROM silver.detections AS d
-          WHERE d.cve_id IS NOT NULL
-            AND d.evidence_event_keys && ARRAY(SELECT s.event_key FROM sightings AS s)) AS cves)
+        (SELECT coalesce(json_agg(x.cve_id ORDER BY x.cve_id), '[]') FROM detected AS x) AS cves,
+        (SELECT coalesce(json_agg(row_to_json(k) ORDER BY k.cve_id), '[]') FROM detected AS x
+           CROSS JOIN LATERAL (SELECT ${KEV_API_COLUMNS} FROM ${t.kevVulnerabilities} AS v
+             WHERE v.cve_id = x.cve_id) AS k) AS cve_kev)
     SELECT ${[...shown, ...EVIDENCE_COLUMNS].join(", ")} FROM (
       SELECT ${events.columns.map((c) => `NULL AS ${c}`).join(", ")}, ${EVIDENCE_COLUMNS.map((c) => `v.${c}`).join(", ")}
         FROM evidence AS v

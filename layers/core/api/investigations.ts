@@ -34,11 +34,14 @@ export interface JsonArrayText {
   count: number;
 }
 
-/** What one read of an IP finds (IpEvidence.ofIp): its URLs (ApiUrl objects) and sightings as JSON text. */
+/**
+ * What one read of an IP finds (IpEvidence.ofIp): its URLs (ApiUrl objects) and sightings as JSON text, the
+ * CVEs detections tied to those sightings, and the KEV entries of these CVEs (those KEV lists).
+ */
 export interface IpFound {
   events: EventListRow[];
   urls: JsonArrayText;
-  sightings: { state: SourceState; rows: JsonArrayText; cves: string[] };
+  sightings: { state: SourceState; rows: JsonArrayText; cves: string[]; kev: ApiKev[] };
 }
 
 /** Port: what is stored about one IP, read together, and the KEV entries its evidence names. */
@@ -46,7 +49,7 @@ export interface IpEvidence {
   /**
    * One read of an IP's evidence: a page of the events aimed at it (up to `page.limit + 1` rows, with
    * their unknown fields), the newest URLhaus URLs on `hosts`, and its newest security-log sightings with
-   * the CVEs detections tied to them (or why there are none to read).
+   * the CVEs detections tied to them and their KEV entries (or why there are no sightings to read).
    */
   ofIp(ip: string, hosts: readonly string[], page: EventPageRequest): Promise<IpFound>;
   kevEntries(cves: readonly string[]): Promise<ApiKev[]>;
@@ -130,8 +133,9 @@ export function canonicalIp(ip: string): string {
 /**
  * The IP pivot: the events that targeted the IP (one page), the URLhaus URLs hosted on it, the security-log
  * sightings naming it (or why there are none to read), and the KEV entries that any of these name. The
- * sources are read in one go; the KEV look-up follows only when their text names a CVE. The URLs and
- * sightings stay JSON text (pivotJson writes the response around them).
+ * sources are read in one go, with the KEV entries of the CVEs detections tied to the sightings; a second
+ * look-up follows only when the text of what was read names another CVE. The URLs and sightings stay JSON
+ * text (pivotJson writes the response around them).
  */
 export async function pivotIp(deps: { evidence: IpEvidence }, ip: string, page: EventPageRequest) {
   const canonical = canonicalIp(ip);
@@ -147,7 +151,11 @@ export async function pivotIp(deps: { evidence: IpEvidence }, ip: string, page: 
     sightings: cvesNamedIn([sightings.rows.text, ...sightings.cves]),
   };
   const all = [...new Set([...named.events, ...named.urls, ...named.sightings])].sort();
-  const entries = all.length ? await deps.evidence.kevEntries(all) : [];
+  // The detections' CVEs were looked up with the evidence: those KEV lists came with it, the others it lacks.
+  const others = all.filter((cve) => !sightings.cves.includes(cve));
+  const entries = [...sightings.kev, ...(others.length ? await deps.evidence.kevEntries(others) : [])].sort(
+    (a, b) => (a.cve_id < b.cve_id ? -1 : a.cve_id > b.cve_id ? 1 : 0),
+  );
   const kev: KevLink[] = entries.map((entry) => ({
     ...entry,
     linked_from: (["events", "urls", "sightings"] as const).filter((s) => named[s].includes(entry.cve_id)),

@@ -59,16 +59,19 @@ function fakes(sightings: IpFound["sightings"]) {
 
 describe("the IP pivot", () => {
   it("joins events, URLs and sightings, and links the KEV entries each of them names", async () => {
+    // Detections tied the sightings to two CVEs; the read brought the KEV entry of the one KEV lists.
     const { deps, asked } = fakes({
       state: { available: true },
       rows: jsonArray([{ event_key: "k" }]),
-      cves: ["CVE-2021-44228"],
+      cves: ["CVE-2021-44228", "CVE-2023-4966"],
+      kev: [kev("CVE-2021-44228")],
     });
     const pivot = await pivotIp(deps, "2001:DB8:0::7", { limit: 2 });
     expect(asked.ip).toBe("2001:db8::7");
     expect(asked.hosts).toEqual(["2001:db8:0::7", "2001:db8::7"]);
-    // Not CVE-2020-0001: e1 is the row read to know there is a next page, not one shown.
-    expect(asked.cves).toEqual(["CVE-2017-17215", "CVE-2021-44228", "CVE-2023-4966"]);
+    // Looked up after the read: only what the detections did not bring. Not CVE-2020-0001 either: e1 is the
+    // row read to know there is a next page, not one shown.
+    expect(asked.cves).toEqual(["CVE-2017-17215"]);
     expect(pivot.data.ip).toBe("2001:db8::7");
     expect(pivot.data.events.map((e) => e.event_id)).toEqual(["e3", "e2"]);
     expect(pivot.data.events[0]).not.toHaveProperty("extra");
@@ -81,7 +84,12 @@ describe("the IP pivot", () => {
   });
 
   it("writes the response around the URLs and sightings as read, into the IpPivot shape", async () => {
-    const { deps } = fakes({ state: { available: true }, rows: jsonArray([{ event_key: "k" }]), cves: [] });
+    const { deps } = fakes({
+      state: { available: true },
+      rows: jsonArray([{ event_key: "k" }]),
+      cves: [],
+      kev: [],
+    });
     const pivot = await pivotIp(deps, "2001:db8::7", { limit: 2 });
     const body = JSON.parse(pivotJson(pivot));
     expect(body).toEqual({
@@ -98,7 +106,7 @@ describe("the IP pivot", () => {
 
   it("says why there are no sightings instead of failing", async () => {
     const reason = "silver.security_events does not exist yet";
-    const { deps } = fakes({ state: { available: false, reason }, rows: jsonArray([]), cves: [] });
+    const { deps } = fakes({ state: { available: false, reason }, rows: jsonArray([]), cves: [], kev: [] });
     const pivot = await pivotIp(deps, "192.0.2.1", { limit: 5 });
     expect(JSON.parse(pivotJson(pivot)).data.sightings).toEqual([]);
     expect(pivot.meta.sightings).toEqual({ available: false, reason, count: 0, limit: 5 });
