@@ -31,8 +31,8 @@ const EVIDENCE_COLUMNS = ["urls", "url_count", "sightings", "sighting_count", "c
  * second statement (kevEntries), on a connection of its own: holding the first statement's connection for it
  * (pool.connect() … release() around both) cost every pivot 0.1–0.2 ms of handler CPU and raised the hot
  * pivot's p95 from 51–62 to 65–81 ms in interleaved runs. Searching the text in SQL instead cost more than
- * the trip (0.6 ms for a page of sightings), and finding the ids when each row is written (generated
- * columns) cost every pivot 0.05–0.1 ms of Postgres CPU to re-read its events for them.
+ * the trip (0.6 ms for 50 sightings), and ids found when each row is written (generated columns, a rewrite
+ * of three tables) cost every pivot 0.05–0.1 ms more Postgres CPU, to read its events twice and join KEV.
  */
 export function postgresIpEvidence(pool: pg.Pool, t: FeedTables = FEED_TABLES): IpEvidence {
   // The statement's text depends only on the events' SQL (which filters and placeholders it has), so each
