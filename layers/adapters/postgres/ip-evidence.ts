@@ -27,12 +27,13 @@ const EVIDENCE_COLUMNS = ["urls", "url_count", "sightings", "sighting_count", "c
  * tied to those sightings and their KEV entries (a join on the key: nothing to search). The URLs and
  * sightings come as JSON text, written by Postgres and never parsed here; the events travel as plain rows,
  * not aggregated into JSON: json_agg renders every column of every row through its type's catalogue entry,
- * which doubled the statement's time. The KEV entries of CVE ids found in the text of the rows read take a
- * second statement (kevEntries), on a connection of its own: holding the first statement's connection for it
- * (pool.connect() … release() around both) cost every pivot 0.1–0.2 ms of handler CPU and raised the hot
- * pivot's p95 from 51–62 to 65–81 ms in interleaved runs. Searching the text in SQL instead cost more than
- * the trip (0.6 ms for 50 sightings), and ids found when each row is written (generated columns, a rewrite
- * of three tables) cost every pivot 0.05–0.1 ms more Postgres CPU, to read its events twice and join KEV.
+ * which doubled the statement's time. The KEV entries of CVE ids found in the text of the rows read take
+ * a second statement (kevEntries), on a connection of its own: holding the first statement's connection
+ * for it (pool.connect() … release() around both) cost every pivot 0.1–0.2 ms of handler CPU and raised
+ * the hot pivot's p95 from 51–62 to 65–81 ms in interleaved runs. Searching the text in SQL instead cost more
+ * than the trip (0.6 ms for 50 sightings), and ids found when each row is written (generated columns, a
+ * rewrite of three tables) cost every pivot 0.05–0.1 ms more Postgres CPU, to read its events twice and
+ * join KEV.
  */
 export function postgresIpEvidence(pool: pg.Pool, t: FeedTables = FEED_TABLES): IpEvidence {
   // The statement's text depends only on the events' SQL (which filters and placeholders it has), so each
@@ -86,13 +87,13 @@ export function postgresIpEvidence(pool: pg.Pool, t: FeedTables = FEED_TABLES): 
  * and the evidence's limit. The URLs are the newest of each host name (one or two: the IP as asked and in
  * canonical form) and the sightings the newest with the IP as source and as destination (a row with both
  * counted once), each read off its index in page order (migration 0008) and merged, so a pivot reads at most
- * twice its limit however many the IP has. The CVEs detections tied to the sightings shown (0007's index) come
- * once each, with their KEV entries looked up by key. json_agg keeps each part's order only when told: every part
- * names its own sort again. Rows become JSON with row_to_json, which writes the text as it goes (to_jsonb
- * builds a tree first: a third more of the statement's time for 50 URLs and 50 sightings). The evidence is
- * the head row (event columns null; NULLS FIRST puts it first), then one row per event. UNION ALL under
- * the events' own order lets Postgres merge the two (Merge Append) along the index instead of sorting the
- * page again: a third less of the statement's time than a FULL JOIN … ON false and a sort.
+ * twice its limit however many the IP has. The CVEs detections tied to the sightings shown (0007's index)
+ * come once each, with their KEV entries looked up by key. json_agg keeps each part's order only when told:
+ * every part names its own sort again. Rows become JSON with row_to_json, which writes the text as it goes
+ * (to_jsonb builds a tree first: a third more of the statement's time for 50 URLs and 50 sightings). The
+ * evidence is the head row (event columns null; NULLS FIRST puts it first), then one row per event. UNION
+ * ALL under the events' own order lets Postgres merge the two (Merge Append) along the index instead of
+ * sorting the page again: a third less of the statement's time than a FULL JOIN … ON false and a sort.
  */
 function evidenceStatement(
   t: FeedTables,
