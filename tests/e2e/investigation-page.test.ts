@@ -36,17 +36,20 @@ let apiKey = "";
 /** Errors the page threw or logged: any one fails the test it happened in. */
 const pageErrors: string[] = [];
 
+/** The actor's three events, then 22 older ones by another actor on the same IP: 25, two pivot pages. */
+const EVENTS_ON_IP = 25;
+
 async function seed(): Promise<void> {
-  const events = [0, 1, 2].map((i) => {
+  const events = Array.from({ length: EVENTS_ON_IP }, (_, i) => {
     const event = ThreatEventSchema.parse({
       event_id: `e2e-${suffix}-${i}`,
       ts: new Date(Date.now() - i * 60_000).toISOString(),
       type: "c2_beacon",
       msg: `beacon ${i} to the staging server`,
-      actor,
+      actor: i < 3 ? actor : `E2E Other ${suffix}`,
       ip,
       tactic: "command-and-control",
-      score: 0.9 - i * 0.1,
+      score: Math.max(0.1, 0.9 - i * 0.1),
       country: "NL",
       channel: "netflow",
     });
@@ -192,15 +195,29 @@ describe("the investigation page", () => {
     await urls.locator("code", { hasText: url }).waitFor({ timeout: 60_000 });
     expect(await urls.textContent()).toContain("online");
     expect(await urls.textContent()).toContain("elf, Mozi");
-    expect(await page.locator("h2", { hasText: "Threat events targeting it (3)" }).count()).toBe(1);
+    const events = page.getByTestId("ip-events");
+    expect(await events.locator("h2").textContent()).toBe("Threat events targeting it (20, the newest)");
+    expect(await events.locator("tbody tr").count()).toBe(20);
     await shot("05-ip-pivot");
+  });
+
+  step("pages the IP's events further back", async () => {
+    const events = page.getByTestId("ip-events");
+    await events.getByRole("button", { name: "Older events" }).click();
+    await events.locator("h2", { hasText: `(${EVENTS_ON_IP - 20} older)` }).waitFor();
+    expect(await events.locator("tbody tr").count()).toBe(EVENTS_ON_IP - 20);
+    expect(await events.locator("tbody tr").last().textContent()).toContain(
+      `e2e-${suffix}-${EVENTS_ON_IP - 1}`,
+    );
+    expect(await events.getByRole("button", { name: "Older events" }).count()).toBe(0);
+    await shot("06-ip-older-events");
   });
 
   step("asks again when the key is refused", async () => {
     await page.evaluate("sessionStorage.setItem('vigil.apiKey', 'vgl_wrong')");
     await page.goto(`${webUrl}/#/events?actor=${encodeURIComponent(actor)}`);
     await page.locator("#key-error", { hasText: "refused" }).waitFor();
-    await shot("06-key-refused");
+    await shot("07-key-refused");
     await page.locator("#key-input").fill(apiKey);
     await page.locator("#key-submit").click();
     await page.locator("p.count", { hasText: "3 events" }).waitFor();

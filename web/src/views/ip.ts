@@ -1,6 +1,6 @@
 import { get } from "../api";
 import { h, link, mount, notice, score, table, when } from "../dom";
-import type { IpPivot } from "../types";
+import type { ApiEvent, IpPivot } from "../types";
 
 /** One IP: the threat events aimed at it, the malicious URLs it hosts, log sightings and KEV context. */
 export async function ipView(root: HTMLElement, ip: string): Promise<void> {
@@ -10,14 +10,7 @@ export async function ipView(root: HTMLElement, ip: string): Promise<void> {
     root,
     h("h1", {}, "IP ", h("code", {}, data.ip)),
     h("p", {}, link(`/graph?label=IPAddress&key=${encodeURIComponent(data.ip)}`, "Open in the graph")),
-    heading("Threat events targeting it", meta.events.count, meta.events.next_cursor !== null),
-    table(data.events, {
-      time: (e) => when(e.ts),
-      actor: (e) => e.actor ?? "—",
-      tactic: (e) => e.tactic ?? "—",
-      score: (e) => score(e.score),
-      event: (e) => link(`/events/${encodeURIComponent(e.event_id)}`, e.event_id),
-    }),
+    eventPages(ip, data.events, meta.events.next_cursor),
     heading("URLs hosted on it", meta.urls.count, meta.urls.count === meta.urls.limit),
     h(
       "div",
@@ -59,6 +52,45 @@ export async function ipView(root: HTMLElement, ip: string): Promise<void> {
       "No KEV entry is linked to this IP.",
     ),
   );
+}
+
+/**
+ * The events part, one page at a time: "Older events" asks the pivot for the next page of its events (the
+ * pivot pages only its events; the URLs and sightings that come with it again are not shown twice).
+ */
+function eventPages(ip: string, first: ApiEvent[], firstCursor: string | null): HTMLElement {
+  const section = h("section", { "data-testid": "ip-events" });
+  const show = (events: ApiEvent[], cursor: string | null, newest: boolean) => {
+    const more = cursor
+      ? h(
+          "button",
+          {
+            type: "button",
+            onclick: () =>
+              void get<IpPivot>(`/v1/ips/${encodeURIComponent(ip)}`, { cursor })
+                .then((next) => show(next.data.events, next.meta.events.next_cursor, false))
+                .catch((error: Error) => mount(section, notice(error.message, "error"))),
+          },
+          "Older events",
+        )
+      : null;
+    mount(
+      section,
+      newest
+        ? heading("Threat events targeting it", events.length, cursor !== null)
+        : h("h2", {}, `Threat events targeting it (${events.length} older)`),
+      table(events, {
+        time: (e) => when(e.ts),
+        actor: (e) => e.actor ?? "—",
+        tactic: (e) => e.tactic ?? "—",
+        score: (e) => score(e.score),
+        event: (e) => link(`/events/${encodeURIComponent(e.event_id)}`, e.event_id),
+      }),
+      more,
+    );
+  };
+  show(first, firstCursor, true);
+  return section;
 }
 
 /** A part's heading with the rows it shows: "(20, the newest)" when the IP may have more than one page. */
