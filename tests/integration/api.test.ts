@@ -141,16 +141,10 @@ async function insertData(): Promise<void> {
        date_added, short_description, required_action, due_date, known_ransomware_campaign_use, ransomware_known,
        first_catalog_version, catalog_version, snapshot_key)
      VALUES ($1, $2, $2, 'Gateway', 'Test gateway RCE', '2099-01-02', 'a test entry', 'patch', '2099-01-23',
-       'Known', true, $3, $3, 'api-test/none')`,
-    [cve, vendor, version],
-  );
-  await c.pool.query(
-    `INSERT INTO raw.kev_vulnerabilities (cve_id, vendor_project_raw, vendor_project, product, vulnerability_name,
-       date_added, short_description, required_action, due_date, known_ransomware_campaign_use, ransomware_known,
-       first_catalog_version, catalog_version, snapshot_key)
-     VALUES ($1, $2, $2, 'Agent', 'Test agent LPE', '2099-01-03', 'a second test entry', 'patch', '2099-01-24',
+       'Known', true, $3, $3, 'api-test/none'),
+            ($4, $5, $5, 'Agent', 'Test agent LPE', '2099-01-03', 'a second test entry', 'patch', '2099-01-24',
        'Unknown', false, $3, $3, 'api-test/none')`,
-    [cve2, `agenttest${suffix}`, version],
+    [cve, vendor, version, cve2, `agenttest${suffix}`],
   );
   await c.pool.query(
     `INSERT INTO raw.kev_changes (cve_id, change, field, before, after, catalog_version, previous_catalog_version)

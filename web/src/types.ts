@@ -74,7 +74,7 @@ export interface IpPivot {
     kev: (ApiKev & { linked_from?: unknown })[];
   };
   meta: {
-    events: { count: number; limit: number; next_cursor: string | null };
+    events: Page<ApiEvent>["meta"];
     urls: { count: number; limit: number };
     sightings: { available: boolean; reason?: string; count: number; limit: number };
     kev: { count: number };

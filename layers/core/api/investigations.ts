@@ -153,13 +153,14 @@ export async function pivotIp(deps: { evidence: IpEvidence }, ip: string, page: 
   const all = [...new Set([...named.events, ...named.urls, ...named.sightings])].sort();
   // The detections' CVEs were looked up with the evidence: those KEV lists came with it, the others it lacks.
   const others = all.filter((cve) => !sightings.cves.includes(cve));
-  const entries = [...sightings.kev, ...(others.length ? await deps.evidence.kevEntries(others) : [])].sort(
-    (a, b) => (a.cve_id < b.cve_id ? -1 : a.cve_id > b.cve_id ? 1 : 0),
-  );
-  const kev: KevLink[] = entries.map((entry) => ({
-    ...entry,
-    linked_from: (["events", "urls", "sightings"] as const).filter((s) => named[s].includes(entry.cve_id)),
-  }));
+  const listed = [...sightings.kev, ...(others.length ? await deps.evidence.kevEntries(others) : [])];
+  const entries = new Map(listed.map((entry) => [entry.cve_id, entry]));
+  // In the order of `all`: the CVE ids sorted.
+  const kev: KevLink[] = all.flatMap((cve) => {
+    const entry = entries.get(cve);
+    const linkedFrom = (["events", "urls", "sightings"] as const).filter((s) => named[s].includes(cve));
+    return entry ? [{ ...entry, linked_from: linkedFrom }] : [];
+  });
   return {
     data: { ip: canonical, events: events.body.data, urls, sightings: sightings.rows, kev },
     meta: {

@@ -1,12 +1,12 @@
-import { ApiEvent, ListMeta } from "./events";
+import { ApiEvent, ListMeta, PageQuery } from "./events";
 import { ApiKev, ApiUrl } from "./feeds";
-import { cursorParam, ipParam, pivotLimitParam, scoreParam, wholeNumber } from "./params";
+import { ipParam, pivotLimitParam, scoreParam, wholeNumber } from "./params";
 import { z } from "./zod";
 
 export const IpPath = z.object({ ip: ipParam.describe("An IPv4 or IPv6 address") });
 
-/** The pivot's page: `limit` rows of each part; `cursor` pages its events further. */
-export const IpPivotQuery = z.object({ limit: pivotLimitParam, cursor: cursorParam }).strict();
+/** The pivot's page: `limit` rows of each part (its own default); `cursor` pages its events further. */
+export const IpPivotQuery = PageQuery.extend({ limit: pivotLimitParam });
 
 /** The threshold above which an event counts as high-score across Vigil (the partial index's too). */
 export const HIGH_SCORE = 0.8;
