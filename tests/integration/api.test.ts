@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { neo4jThreatGraph } from "../../layers/adapters/neo4j/threat-graph";
 import { readSecret } from "../../layers/adapters/secrets/secrets";
 import { parseApiKeys } from "../../layers/core/api/api-keys";
+import { ApiUrl } from "../../layers/core/api/feeds";
 import { API_ROUTES, type ApiRoute } from "../../layers/core/api/routes";
 import type { ThreatEvent } from "../../layers/core/events/threat-event";
 import { toGraphEvent } from "../../layers/core/graph/threat-graph";
@@ -465,6 +466,25 @@ describe("IPs", () => {
       `${prefix}-s3`,
       `${prefix}-s2`,
     ]);
+  });
+
+  it("returns each sighting as its whole row and each URL with its schema's fields, from the JSON stored with them", async () => {
+    const whole = await call(`/v1/ips/${ipv6}`);
+    const data = whole.body.data as { urls: Record<string, unknown>[]; sightings: Record<string, unknown>[] };
+    // The rows as they are now, every column but the stored JSON: a column added to the table and not to
+    // its JSON function (migration 0009) would be missing from the pivot's sightings.
+    const { rows } = await c.pool.query<{ row: Record<string, unknown> }>(
+      `SELECT to_jsonb(e) - 'api_json' AS row FROM silver.security_events AS e WHERE event_key LIKE $1
+       ORDER BY event_time DESC`,
+      [`${prefix}-s%`],
+    );
+    expect(rows).toHaveLength(4);
+    expect(data.sightings).toEqual(rows.map((r) => r.row));
+    expect(data.urls).toHaveLength(1);
+    for (const url of data.urls) expect(Object.keys(url).sort()).toEqual(Object.keys(ApiUrl.shape).sort());
+    // The URL list reads the same stored text.
+    const listed = await call("/v1/urls", { host: ipv6 });
+    expect(listed.body.data).toEqual(data.urls);
   });
 
   it("refuses a malformed IP", async () => {

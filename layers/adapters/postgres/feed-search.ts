@@ -13,11 +13,6 @@ export const KEV_API_COLUMNS = `cve_id, vendor_project, product, vulnerability_n
   to_char(due_date, 'YYYY-MM-DD') AS due_date, known_ransomware_campaign_use, ransomware_known, notes, cwes,
   catalog_version, removed_in_version`;
 
-/** raw.urlhaus_urls as the API returns it. */
-export const URL_API_COLUMNS = `urlhaus_id::text AS urlhaus_id, url, host, url_status, threat, tags,
-  ${utc("date_added")} AS date_added, ${utc("last_online")} AS last_online, reporter, urlhaus_link,
-  ${utc("last_seen_at")} AS last_seen_at`;
-
 // Each filter's SQL; values are always the positional parameter given (LIKE patterns escaped beforehand).
 const KEV_CONDITIONS: { [K in keyof KevFilter]-?: (p: string) => string } = {
   vendor: (p) => `(lower(vendor_project) LIKE ${p} OR lower(vendor_project_raw) LIKE ${p})`,
@@ -95,16 +90,15 @@ export function postgresFeedQueries(pool: pg.Pool, t: FeedTables = FEED_TABLES):
       );
       const where = whereClause(filter, URL_CONDITIONS, values, keyset);
       const limit = bind(values, page.limit + 1);
-      const rows = await readRows<ApiUrl & { position_ts: string }>(
+      // Each URL as the API returns it, written with the row (api_json, migration 0009).
+      const rows = await readRows<{ item: ApiUrl; position_ts: string }>(
         pool,
         "searching URLhaus URLs",
-        // Sorted by the table's columns (`u.`): the bare names are the select list's text renderings, and
-        // a text urlhaus_id would not sort as the keyset's numeric one compares.
-        `SELECT ${URL_API_COLUMNS}, ${utc("date_added", true)} AS position_ts FROM ${t.urlhausUrls} AS u ${where}
-         ORDER BY u.date_added DESC, u.urlhaus_id DESC LIMIT ${limit}`,
+        `SELECT api_json::json AS item, ${utc("date_added", true)} AS position_ts FROM ${t.urlhausUrls} ${where}
+         ORDER BY date_added DESC, urlhaus_id DESC LIMIT ${limit}`,
         values,
       );
-      return rows.map(({ position_ts, ...item }) => ({
+      return rows.map(({ item, position_ts }) => ({
         item,
         position: [position_ts, item.urlhaus_id] as [string, string],
       }));
