@@ -326,7 +326,8 @@ async function main(): Promise<void> {
     `(${REQUESTS} requests per scenario, after as many to warm up. Clients send their next request as soon as the last is answered, so ` +
       `latency under load is at least ${CONCURRENCY} / req/s: the machine's throughput sets it. CPU per request, under ` +
       "load: the whole machine's (handlers, Postgres, kernel), this process's, whose one event loop runs " +
-      "every handler (near 1,000 ms of it per second, that loop is what limits req/s), and Postgres's, its " +
+      "every handler (near 1,000 ms of it per second, that loop is what limits req/s: it shares a core " +
+      "with Postgres, whose autogroup the kernel weighs the same as this process's), and Postgres's, its " +
       "server and backends.)",
   );
   if (missed > 0) console.log(`\n${missed} scenario(s) missed the p95 target (see above).`);
