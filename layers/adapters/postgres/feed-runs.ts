@@ -119,12 +119,9 @@ export async function inTransaction<T>(
   what: string,
   work: (client: pg.PoolClient) => Promise<T>,
 ): Promise<T> {
-  let client: pg.PoolClient;
-  try {
-    client = await pool.connect();
-  } catch (error) {
+  const client = await pool.connect().catch((error: unknown) => {
     throw unavailable(what, error);
-  }
+  });
   try {
     await client.query("BEGIN");
     const result = await work(client);

@@ -5,9 +5,11 @@
 -- row, the JSON costs its writer that once (an insert, a feed run's update of the URL) and each pivot only
 -- its reading; the URL list reads the same text, so a URL has one API form.
 --
--- Each function lists its table's columns: a column added to the table later is added here too, in the
--- migration that adds it (the integration tests compare the JSON's keys with the table's columns). The
--- session's TimeZone is fixed for the call, so the text never depends on the writer's settings.
+-- The sighting function lists every column of its table: a column added to the table later is added to it
+-- in the migration that adds it (an integration test compares each sighting with its row). It fixes the
+-- session's TimeZone for the call, as row_to_json writes a timestamptz in it, so the text never depends on
+-- the writer's settings. The URL function lists the API's fields (the test compares them with the API
+-- schema's) and writes its times in UTC itself.
 
 -- A sighting is the whole row, as row_to_json writes it.
 CREATE FUNCTION silver.security_event_api_json(
@@ -35,7 +37,7 @@ COMMENT ON COLUMN silver.security_events.api_json IS 'The row as the API returns
 CREATE FUNCTION raw.urlhaus_url_api_json(
   urlhaus_id bigint, url text, host text, url_status text, threat text, tags text[], date_added timestamptz,
   last_online timestamptz, reporter text, urlhaus_link text, last_seen_at timestamptz
-) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE SET "TimeZone" = 'UTC'
+) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
   SELECT row_to_json(u)::text FROM (SELECT urlhaus_id::text AS urlhaus_id, url, host, url_status, threat, tags,
     to_char(date_added AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS date_added,
