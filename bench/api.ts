@@ -19,8 +19,13 @@
  * other ten keep events only. Remove the evidence with
  * `DELETE FROM raw.urlhaus_urls WHERE snapshot_key = 'bench/api'` and, for silver.security_events and
  * silver.detections, `DELETE … WHERE bucket = 'bench-api'`.
- * Usage: node --import tsx bench/api.ts [requests per scenario, default 4000] [concurrency, default 50]
- *   [only the scenarios whose name contains this text, e.g. "pivot"]
+ * Each scenario is measured in rounds (default 3), the scenarios taking turns, and its figures are those of
+ * every request of its rounds: identical runs on this VM differ by a third in the CPU a request takes, and a
+ * scenario measured in one stretch takes whatever phase of the machine it falls in, while rounds taking turns
+ * spread each scenario over the whole run.
+ * The p95 of each round is printed beside the whole's.
+ * Usage: node --import tsx bench/api.ts [requests per scenario and round, default 4000] [concurrency,
+ *   default 50] [only the scenarios whose name contains this text, e.g. "pivot"] [rounds, default 3]
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { list as listEvents } from "../functions/api/events";
@@ -30,12 +35,26 @@ import { settings } from "../layers/runtime/config";
 import { machineCpuMs, servicePid, treeCpuMs } from "./cpu";
 import { countEventsWithPrefix } from "./event-ids";
 
-const REQUESTS = Number(process.argv[2] ?? 4_000);
-const CONCURRENCY = Number(process.argv[3] ?? 50);
+/** The positional argument `index` (its name in `what`) as a whole number ≥ 1, `fallback` when absent. */
+function countArgument(index: number, what: string, fallback: number): number {
+  const text = process.argv[index];
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`bench: the ${what} (argument ${index - 1}) is "${text}"; expected a whole number ≥ 1`);
+    console.error("usage: node --import tsx bench/api.ts [requests] [concurrency] [scenario text] [rounds]");
+    process.exit(2);
+  }
+  return n;
+}
+
+const REQUESTS = countArgument(2, "requests per scenario and round", 4_000);
+const CONCURRENCY = countArgument(3, "concurrency", 50);
 const BENCH_EVENTS = 1_000_000;
 const TARGET_P95_MS = 50;
 const PREFIX = "bench-api-" as const;
 const ONLY = process.argv[4]?.toLowerCase();
+const ROUNDS = countArgument(5, "number of rounds", 3);
 
 const LOAD = `
 INSERT INTO raw.threat_events (event_id, ts, type, msg, actor, ip, tactic, score, country, channel,
@@ -183,12 +202,20 @@ function cpuSpent(): { machine: number | undefined; postgres: number | undefined
   };
 }
 
-/** CPU ms per request between two readings, undefined when either is missing. */
-const perRequest = (from: number | undefined, to: number | undefined, requests: number) =>
-  from === undefined || to === undefined ? undefined : (to - from) / requests;
+/** CPU ms spent between two readings, undefined when either is missing. */
+const spentBetween = (from: number | undefined, to: number | undefined) =>
+  from === undefined || to === undefined ? undefined : to - from;
+
+/** What one stretch of requests took: each request's latency, the wall time and the CPU spent. */
+interface Stretch {
+  latencies: number[];
+  wallMs: number;
+  cpuMs: { machine: number | undefined; postgres: number | undefined; process: number };
+  failures: number;
+}
 
 /** `total` requests from `concurrency` clients, each sending its next one when the last is answered. */
-async function measure(s: Scenario, total: number, concurrency: number) {
+async function run(s: Scenario, total: number, concurrency: number): Promise<Stretch> {
   const latencies: number[] = [];
   let next = 0;
   let failures = 0;
@@ -206,18 +233,38 @@ async function measure(s: Scenario, total: number, concurrency: number) {
   );
   const wallMs = performance.now() - started;
   const spent = cpuSpent();
-  const sorted = latencies.sort((a, b) => a - b);
+  return {
+    latencies,
+    wallMs,
+    cpuMs: {
+      machine: spentBetween(cpu.machine, spent.machine),
+      postgres: spentBetween(cpu.postgres, spent.postgres),
+      process: spent.process - cpu.process,
+    },
+    failures,
+  };
+}
+
+/** The figures of a scenario's stretches taken together: every request's latency counts once. */
+function summary(stretches: Stretch[]) {
+  const sorted = stretches.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const requests = sorted.length;
+  const wallMs = stretches.reduce((sum, r) => sum + r.wallMs, 0);
+  const perRequest = (part: keyof Stretch["cpuMs"]) =>
+    stretches.some((r) => r.cpuMs[part] === undefined)
+      ? undefined
+      : stretches.reduce((sum, r) => sum + (r.cpuMs[part] ?? 0), 0) / requests;
   return {
     cpuMs: {
-      machine: perRequest(cpu.machine, spent.machine, total),
-      postgres: perRequest(cpu.postgres, spent.postgres, total),
-      process: (spent.process - cpu.process) / total,
+      machine: perRequest("machine"),
+      postgres: perRequest("postgres"),
+      process: perRequest("process"),
     },
     p50: quantile(sorted, 0.5),
     p95: quantile(sorted, 0.95),
     p99: quantile(sorted, 0.99),
-    rps: Math.round(total / (wallMs / 1000)),
-    failures,
+    rps: Math.round(requests / (wallMs / 1000)),
+    failures: stretches.reduce((sum, r) => sum + r.failures, 0),
   };
 }
 
@@ -293,37 +340,54 @@ async function main(): Promise<void> {
       "scenario",
       "1 client p50/p95 ms",
       `${CONCURRENCY} clients p50/p95/p99 ms`,
+      "p95 of each round",
       "req/s",
       "CPU ms/req: machine, handlers, Postgres",
       "p95 target",
       "errors",
     ],
   ];
-  let missed = 0;
   const chosen = scenarios.filter((s) => !ONLY || s.name.toLowerCase().includes(ONLY));
   if (chosen.length === 0) throw new Error(`bench: no scenario's name contains "${process.argv[4]}"`);
+  const alone = new Map<Scenario, Stretch>();
   for (const s of chosen) {
-    // Warm-up, as many requests as are measured: connections, plans, and V8's optimised code and heap
-    // sizes, which take a few thousand requests to settle (the first thousand run ~2× the CPU per request).
-    await measure(s, REQUESTS, CONCURRENCY);
-    const alone = await measure(s, Math.min(500, REQUESTS), 1);
-    const r = await measure(s, REQUESTS, CONCURRENCY);
-    const ok = r.p95 < TARGET_P95_MS && r.failures + alone.failures === 0;
+    // Warm-up, as many requests as a round: connections, plans, and V8's optimised code and heap sizes,
+    // which take a few thousand requests to settle (the first thousand run ~2× the CPU per request).
+    await run(s, REQUESTS, CONCURRENCY);
+    alone.set(s, await run(s, Math.min(500, REQUESTS), 1));
+  }
+  const rounds = new Map<Scenario, Stretch[]>(chosen.map((s) => [s, []]));
+  for (let round = 1; round <= ROUNDS; round++) {
+    process.stdout.write(`round ${round} of ${ROUNDS}: `);
+    for (const s of chosen) {
+      const stretch = await run(s, REQUESTS, CONCURRENCY);
+      rounds.get(s)?.push(stretch);
+      process.stdout.write(`${summary([stretch]).p95.toFixed(1)} `);
+    }
+    process.stdout.write("ms p95\n");
+  }
+  let missed = 0;
+  for (const s of chosen) {
+    const stretches = rounds.get(s) ?? [];
+    const [one, r] = [summary([alone.get(s) as Stretch]), summary(stretches)];
+    const ok = r.p95 < TARGET_P95_MS && r.failures + one.failures === 0;
     if (!ok) missed += 1;
     rows.push([
       s.name,
-      `${alone.p50.toFixed(1)} / ${alone.p95.toFixed(1)}`,
+      `${one.p50.toFixed(1)} / ${one.p95.toFixed(1)}`,
       `${r.p50.toFixed(1)} / ${r.p95.toFixed(1)} / ${r.p99.toFixed(1)}`,
+      stretches.map((x) => summary([x]).p95.toFixed(1)).join(" / "),
       String(r.rps),
       [r.cpuMs.machine, r.cpuMs.process, r.cpuMs.postgres].map((ms) => ms?.toFixed(2) ?? "n/a").join(", "),
       `< ${TARGET_P95_MS} ${ok ? "met" : "MISSED"}`,
-      String(r.failures + alone.failures),
+      String(r.failures + one.failures),
     ]);
   }
   const widths = rows[0]?.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? "").length))) ?? [];
   for (const r of rows) console.log(r.map((cell, col) => cell.padEnd(widths[col] ?? 0)).join("  "));
   console.log(
-    `(${REQUESTS} requests per scenario, after as many to warm up. Clients send their next request as soon as the last is answered, so ` +
+    `(${ROUNDS} rounds of ${REQUESTS} requests per scenario, the scenarios taking turns, after as many to warm up; ` +
+      "each figure is that of every request of the rounds, the p95 of each round beside it. Clients send their next request as soon as the last is answered, so " +
       `latency under load is at least ${CONCURRENCY} / req/s: the machine's throughput sets it. CPU per request, under ` +
       "load: the whole machine's (handlers, Postgres, kernel), this process's, whose one event loop runs " +
       "every handler (near 1,000 ms of it per second, that loop is what limits req/s: it shares a core " +
