@@ -30,22 +30,21 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { list as listEvents } from "../functions/api/events";
 import { pivot as ipPivot } from "../functions/api/ips";
+import { positiveWholeNumber } from "../layers/runtime/cli/args";
 import { clients, closeClients } from "../layers/runtime/clients";
 import { settings } from "../layers/runtime/config";
 import { machineCpuMs, servicePid, treeCpuMs } from "./cpu";
 import { countEventsWithPrefix } from "./event-ids";
 
-/** The positional argument `index` (its name in `what`) as a whole number ≥ 1, `fallback` when absent. */
+/** The positional argument `index` (`what` it is) as a whole number ≥ 1; on anything else, the usage and exit 2. */
 function countArgument(index: number, what: string, fallback: number): number {
-  const text = process.argv[index];
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) {
-    console.error(`bench: the ${what} (argument ${index - 1}) is "${text}"; expected a whole number ≥ 1`);
+  try {
+    return positiveWholeNumber(`the ${what} (argument ${index - 1})`, process.argv[index], fallback);
+  } catch (error) {
+    console.error(`bench: ${(error as Error).message}`);
     console.error("usage: node --import tsx bench/api.ts [requests] [concurrency] [scenario text] [rounds]");
     process.exit(2);
   }
-  return n;
 }
 
 const REQUESTS = countArgument(2, "requests per scenario and round", 4_000);

@@ -9,13 +9,7 @@ import { Partitioners } from "kafkajs";
 import { generateEvents, graphJson } from "../../core/demo/generator";
 import { buildClients, closeClients } from "../clients";
 import { readSettings } from "../config";
-
-const positive = (name: string, value: string | undefined, fallback: number): number => {
-  const n = value === undefined || value === "" ? fallback : Number(value);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new Error(`${name} is "${value}"; expected a positive whole number`);
-  return n;
-};
+import { positiveWholeNumber } from "./args";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -26,9 +20,9 @@ async function main(): Promise<void> {
       out: { type: "string" },
     },
   });
-  const count = positive("N", values.count, 10_000);
-  const rate = positive("RATE", values.rate, 2_000);
-  const seed = positive("SEED", values.seed, Date.now() % 1_000_000);
+  const count = positiveWholeNumber("N", values.count, 10_000);
+  const rate = positiveWholeNumber("RATE", values.rate, 2_000);
+  const seed = positiveWholeNumber("SEED", values.seed, Date.now() % 1_000_000);
   const out = resolve(values.out || ".vigil/demo");
   const events = generateEvents(count, {
     seed,
