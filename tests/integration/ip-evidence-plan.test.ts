@@ -1,0 +1,110 @@
+import type pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { feedTables } from "../../layers/adapters/postgres/feed-tables";
+import { postgresIpEvidence } from "../../layers/adapters/postgres/ip-evidence";
+import { readSettings } from "../../layers/runtime/config";
+import { endPools, postgresPoolsFor } from "../../layers/runtime/postgres";
+import { uniqueSuffix } from "./support/env";
+
+/**
+ * The IP pivot's URL part on a table whose statistics tempt the planner away from the host index: few host
+ * names, rows written in date order (a date index that matches the heap). The pivot's statements run with
+ * generic plans (the read pool), so one plan serves every address — also one that hosts no URL at all,
+ * for which walking the date index and filtering on the host reads the whole table.
+ */
+const pools = postgresPoolsFor(readSettings());
+const schema = `t_${uniqueSuffix()}_raw`;
+const tables = feedTables({ raw: schema });
+const HOSTS = ["198.51.100.1", "198.51.100.2"];
+const URLS = 5_000;
+
+/** The statements a pool is asked to run, in order, with their values. */
+function recording(pool: pg.Pool): { pool: pg.Pool; seen: pg.QueryConfig[] } {
+  const seen: pg.QueryConfig[] = [];
+  const query = (config: pg.QueryConfig) => {
+    seen.push(config);
+    return pool.query(config);
+  };
+  return { pool: { query } as unknown as pg.Pool, seen };
+}
+
+interface PlanNode {
+  "Node Type": string;
+  "Relation Name"?: string;
+  "Index Name"?: string;
+  "Actual Rows": number;
+  "Rows Removed by Filter"?: number;
+  Plans?: PlanNode[];
+}
+const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];
+
+/** The generic plan of `config` as the read pool runs it, executed (EXPLAIN ANALYZE), as a list of its nodes. */
+async function genericPlan(config: pg.QueryConfig): Promise<PlanNode[]> {
+  const client = await pools.readPool.connect();
+  try {
+    const literal = (v: unknown): string =>
+      Array.isArray(v)
+        ? `ARRAY[${v.map(literal).join(", ")}]::text[]`
+        : typeof v === "number"
+          ? String(v)
+          : client.escapeLiteral(String(v));
+    await client.query(`PREPARE evidence_plan AS ${config.text}`);
+    const { rows } = await client.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
+      `EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE evidence_plan(${(config.values ?? []).map(literal).join(", ")})`,
+    );
+    await client.query("DEALLOCATE evidence_plan");
+    const plan = rows[0]?.["QUERY PLAN"][0]?.Plan;
+    if (!plan) throw new Error("EXPLAIN returned no plan");
+    return nodes(plan);
+  } finally {
+    client.release();
+  }
+}
+
+beforeAll(async () => {
+  await pools.pool.query(`CREATE SCHEMA ${schema}`);
+  for (const table of ["urlhaus_urls", "kev_vulnerabilities"]) {
+    await pools.pool.query(`CREATE TABLE ${schema}.${table} (LIKE raw.${table} INCLUDING ALL)`);
+  }
+  await pools.pool.query(
+    `INSERT INTO ${tables.urlhausUrls} (urlhaus_id, url, host, url_status, tags, date_added, snapshot_key)
+     SELECT i, 'http://' || ($1::text[])[1 + i % 2] || '/p/' || i, ($1::text[])[1 + i % 2], 'online', '{}',
+       timestamptz '2025-01-01 00:00:00+00' + i * interval '1 minute', 'plan-test'
+     FROM generate_series(1, $2::int) AS i`,
+    [HOSTS, URLS],
+  );
+  await pools.pool.query(`ANALYZE ${tables.urlhausUrls}`);
+});
+
+afterAll(async () => {
+  await pools.pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await endPools(pools);
+});
+
+describe("the IP pivot's URLs under a generic plan", () => {
+  it("an address hosting no URL reads the host index, not every URL in date order", async () => {
+    const { pool, seen } = recording(pools.readPool);
+    const none = await postgresIpEvidence(pool, tables).ofIp("198.51.100.77", ["198.51.100.77"], {
+      limit: 20,
+    });
+    expect(none.urls.count).toBe(0);
+
+    const urlScans = (await genericPlan(seen[0] as pg.QueryConfig)).filter(
+      (n) => n["Relation Name"] === "urlhaus_urls",
+    );
+    // The copy's indexes are named after their columns: the host index's name starts with its first.
+    expect(urlScans.map((n) => n["Node Type"])).toEqual(["Index Scan"]);
+    expect(urlScans[0]?.["Index Name"]).toMatch(/^urlhaus_urls_host_date_added/);
+    expect(urlScans[0]?.["Rows Removed by Filter"] ?? 0).toBe(0);
+  });
+
+  it("a busy host's page is its newest URLs, newest first", async () => {
+    const host = HOSTS[0] as string;
+    const evidence = await postgresIpEvidence(pools.readPool, tables).ofIp(host, [host], { limit: 20 });
+    const urls = JSON.parse(evidence.urls.text) as { urlhaus_id: string; host: string }[];
+    expect(evidence.urls.count).toBe(20);
+    expect(urls.every((u) => u.host === host)).toBe(true);
+    // The first host holds the even ids; the newest is the highest.
+    expect(urls.map((u) => Number(u.urlhaus_id))).toEqual(Array.from({ length: 20 }, (_, k) => URLS - 2 * k));
+  });
+});
