@@ -30,30 +30,20 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { list as listEvents } from "../functions/api/events";
 import { pivot as ipPivot } from "../functions/api/ips";
-import { positiveWholeNumber } from "../layers/runtime/cli/args";
 import { clients, closeClients } from "../layers/runtime/clients";
 import { settings } from "../layers/runtime/config";
+import { countArgument } from "./args";
 import { machineCpuMs, servicePid, treeCpuMs } from "./cpu";
 import { countEventsWithPrefix } from "./event-ids";
 
-/** The positional argument `index` (`what` it is) as a whole number ≥ 1; on anything else, the usage and exit 2. */
-function countArgument(index: number, what: string, fallback: number): number {
-  try {
-    return positiveWholeNumber(`the ${what} (argument ${index - 1})`, process.argv[index], fallback);
-  } catch (error) {
-    console.error(`bench: ${(error as Error).message}`);
-    console.error("usage: node --import tsx bench/api.ts [requests] [concurrency] [scenario text] [rounds]");
-    process.exit(2);
-  }
-}
-
-const REQUESTS = countArgument(2, "requests per scenario and round", 4_000);
-const CONCURRENCY = countArgument(3, "concurrency", 50);
+const USAGE = "node --import tsx bench/api.ts [requests] [concurrency] [scenario text] [rounds]";
+const REQUESTS = countArgument(2, "the requests per scenario and round", 4_000, USAGE);
+const CONCURRENCY = countArgument(3, "the concurrency", 50, USAGE);
 const BENCH_EVENTS = 1_000_000;
 const TARGET_P95_MS = 50;
 const PREFIX = "bench-api-" as const;
 const ONLY = process.argv[4]?.toLowerCase();
-const ROUNDS = countArgument(5, "number of rounds", 3);
+const ROUNDS = countArgument(5, "the number of rounds", 3, USAGE);
 
 const LOAD = `
 INSERT INTO raw.threat_events (event_id, ts, type, msg, actor, ip, tactic, score, country, channel,

@@ -32,11 +32,13 @@ import { type LambdaKafkaEvent, recordsOf } from "../layers/core/ingest/kafka-re
 import { buildClients, closeClients } from "../layers/runtime/clients";
 import { readSettings } from "../layers/runtime/config";
 import { sampleEvent } from "../localstack/offline-kafka/event-builder.js";
+import { countArgument } from "./args";
 import { machineCpuMs, mainThreadCpuMs, servicePid, stackRunDir, treeCpuMs } from "./cpu";
 import { countEventsWithPrefix, deleteEventsWithPrefix } from "./event-ids";
 
 const ROOT = resolve(import.meta.dirname, "..");
-const total = Number(process.argv[2] ?? 100_000);
+const USAGE = "make bench BENCH_EVENTS=100000, or node --import tsx bench/ingest.ts [events]";
+const total = countArgument(2, "the number of events", 100_000, USAGE);
 const baselineSize = Math.min(5_000, total);
 const settings = readSettings();
 const c = buildClients(settings);

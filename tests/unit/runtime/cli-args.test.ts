@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { positiveWholeNumber } from "../../../layers/runtime/cli/args";
 
-describe("positiveWholeNumber (the count arguments of make demo and the API bench)", () => {
+describe("positiveWholeNumber (the count arguments of make demo and make bench)", () => {
   it("reads a whole number, and takes the fallback when the argument is absent or empty", () => {
     expect(positiveWholeNumber("N", "250", 10)).toBe(250);
     expect(positiveWholeNumber("N", undefined, 10)).toBe(10);
