@@ -7,7 +7,7 @@ import { endPools, postgresPoolsFor } from "../../layers/runtime/postgres";
 import { uniqueSuffix } from "./support/env";
 
 /**
- * The IP pivot's URL part on a table whose statistics tempt the planner away from the host index: few host
+ * How the API's reads find their rows, whatever the data. The IP pivot's URL part on a table whose statistics tempt the planner away from the host index: few host
  * names, rows written in date order (a date index that matches the heap). The pivot's statements run with
  * generic plans (the read pool), so one plan serves every address — also one that hosts no URL at all,
  * for which walking the date index and filtering on the host reads the whole table.
@@ -106,5 +106,20 @@ describe("the IP pivot's URLs under a generic plan", () => {
     expect(urls.every((u) => u.host === host)).toBe(true);
     // The first host holds the even ids; the newest is the highest.
     expect(urls.map((u) => Number(u.urlhaus_id))).toEqual(Array.from({ length: 20 }, (_, k) => URLS - 2 * k));
+  });
+});
+
+describe("the events list's filters", () => {
+  it("each filter naming a value (type, actor, tactic, country, channel, ip) has an index in the keyset order", async () => {
+    // A filter left to the time index reads every event newer than its page: for a value no event has,
+    // the whole table. With its own index in (ts, event_id) order, a page is read straight off it.
+    const { rows } = await pools.pool.query<{ def: string }>(
+      "SELECT pg_get_indexdef(indexrelid) AS def FROM pg_index WHERE indrelid = 'raw.threat_events'::regclass",
+    );
+    const keyset = (column: string) => `USING btree (${column}, ts DESC, event_id DESC)`;
+    const missing = ["type", "actor", "tactic", "country", "channel", "ip"].filter(
+      (column) => !rows.some((r) => r.def.endsWith(keyset(column))),
+    );
+    expect(missing).toEqual([]);
   });
 });
