@@ -7,10 +7,11 @@ import { endPools, postgresPoolsFor } from "../../layers/runtime/postgres";
 import { uniqueSuffix } from "./support/env";
 
 /**
- * How the API's reads find their rows, whatever the data. The IP pivot's URL part on a table whose statistics tempt the planner away from the host index: few host
- * names, rows written in date order (a date index that matches the heap). The pivot's statements run with
- * generic plans (the read pool), so one plan serves every address — also one that hosts no URL at all,
- * for which walking the date index and filtering on the host reads the whole table.
+ * How the API's reads find their rows, whatever the data holds. The IP pivot's URL part, on a table whose
+ * statistics tempt the planner away from the host index: few host names, rows written in date order (a date
+ * index that matches the heap). The pivot's statements run with generic plans (the read pool), so one plan
+ * serves every address, also one that hosts no URL at all, for which walking the date index and filtering
+ * on the host reads the whole table. And the events list: an index for each filter that names a value.
  */
 const pools = postgresPoolsFor(readSettings());
 const schema = `t_${uniqueSuffix()}_raw`;
@@ -38,7 +39,7 @@ interface PlanNode {
 }
 const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];
 
-/** The generic plan of `config` as the read pool runs it, executed (EXPLAIN ANALYZE), as a list of its nodes. */
+/** The generic plan of `config` as the read pool runs it, executed (EXPLAIN ANALYZE): its nodes. */
 async function genericPlan(config: pg.QueryConfig): Promise<PlanNode[]> {
   const client = await pools.readPool.connect();
   try {
