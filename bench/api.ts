@@ -338,34 +338,36 @@ async function main(): Promise<void> {
   ];
   const chosen = scenarios.filter((s) => !ONLY || s.name.toLowerCase().includes(ONLY));
   if (chosen.length === 0) throw new Error(`bench: no scenario's name contains "${process.argv[4]}"`);
-  const alone = new Map<Scenario, Stretch>();
+  // Each scenario's one-client stretch, its rounds, and each round's p95 (printed as it ends, tabled after).
+  const measured = new Map<Scenario, { alone: Stretch; rounds: Stretch[]; roundP95: number[] }>();
   for (const s of chosen) {
     // Warm-up, as many requests as a round: connections, plans, and V8's optimised code and heap sizes,
     // which take a few thousand requests to settle (the first thousand run ~2× the CPU per request).
     await run(s, REQUESTS, CONCURRENCY);
-    alone.set(s, await run(s, Math.min(500, REQUESTS), 1));
+    measured.set(s, { alone: await run(s, Math.min(500, REQUESTS), 1), rounds: [], roundP95: [] });
   }
-  const rounds = new Map<Scenario, Stretch[]>(chosen.map((s) => [s, []]));
   for (let round = 1; round <= ROUNDS; round++) {
     process.stdout.write(`round ${round} of ${ROUNDS}: `);
-    for (const s of chosen) {
+    for (const [s, m] of measured) {
       const stretch = await run(s, REQUESTS, CONCURRENCY);
-      rounds.get(s)?.push(stretch);
-      process.stdout.write(`${summary([stretch]).p95.toFixed(1)} `);
+      m.rounds.push(stretch);
+      const { p95 } = summary([stretch]);
+      m.roundP95.push(p95);
+      process.stdout.write(`${p95.toFixed(1)} `);
     }
     process.stdout.write("ms p95\n");
   }
   let missed = 0;
-  for (const s of chosen) {
-    const stretches = rounds.get(s) ?? [];
-    const [one, r] = [summary([alone.get(s) as Stretch]), summary(stretches)];
+  for (const [s, m] of measured) {
+    const one = summary([m.alone]);
+    const r = summary(m.rounds);
     const ok = r.p95 < TARGET_P95_MS && r.failures + one.failures === 0;
     if (!ok) missed += 1;
     rows.push([
       s.name,
       `${one.p50.toFixed(1)} / ${one.p95.toFixed(1)}`,
       `${r.p50.toFixed(1)} / ${r.p95.toFixed(1)} / ${r.p99.toFixed(1)}`,
-      stretches.map((x) => summary([x]).p95.toFixed(1)).join(" / "),
+      m.roundP95.map((p95) => p95.toFixed(1)).join(" / "),
       String(r.rps),
       [r.cpuMs.machine, r.cpuMs.process, r.cpuMs.postgres].map((ms) => ms?.toFixed(2) ?? "n/a").join(", "),
       `< ${TARGET_P95_MS} ${ok ? "met" : "MISSED"}`,
