@@ -11,7 +11,7 @@ import { settings } from "./config";
 import { perContainer } from "./container";
 import { kafkaClient } from "./kafka";
 import { neo4jDriver } from "./neo4j";
-import { postgres } from "./postgres";
+import { apiPostgres } from "./postgres";
 import { secretsClient } from "./secrets";
 
 // The API's read adapters, each built once per container over the clients it needs, and only those: a
@@ -20,22 +20,22 @@ import { secretsClient } from "./secrets";
 
 /** Events: the list, one event, an actor's, the most targeted IPs. */
 export const eventQueries = /* @__PURE__ */ perContainer(() => {
-  const { pool, readPool } = postgres();
+  const { pool, readPool } = apiPostgres();
   return investigations(pool, readPool);
 });
 
 /** The IP pivot's evidence: URLs, sightings and the events' page in one statement, then KEV entries. */
-export const ipEvidence = /* @__PURE__ */ perContainer(() => postgresIpEvidence(postgres().readPool));
+export const ipEvidence = /* @__PURE__ */ perContainer(() => postgresIpEvidence(apiPostgres().readPool));
 
 /** KEV and URLhaus searches, and a CVE's history. */
-export const feedQueries = /* @__PURE__ */ perContainer(() => postgresFeedQueries(postgres().pool));
+export const feedQueries = /* @__PURE__ */ perContainer(() => postgresFeedQueries(apiPostgres().pool));
 
 /** A node's neighbourhood in the threat graph. */
 export const graphQueries = /* @__PURE__ */ perContainer(() => neo4jNeighbourhood(neo4jDriver()));
 
 /** What the pipeline status reads: Postgres's tables and feed runs, Kafka's dead letters and lag. */
 export const pipelineProbes = /* @__PURE__ */ perContainer((): PipelineProbes => {
-  const pipeline = postgresPipelineStatus(postgres().pool);
+  const pipeline = postgresPipelineStatus(apiPostgres().pool);
   const kafka = kafkaPipelineStatus(kafkaClient());
   return { tables: pipeline.tables, feeds: pipeline.feeds, kafka: kafka.read };
 });

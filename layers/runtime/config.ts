@@ -40,6 +40,17 @@ const schema = {
    * few suffice; with many containers, their sum must stay under the server's max_connections.
    */
   PG_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10).describe("a whole number from 1 to 100"),
+  /**
+   * How long one Postgres statement of the query API may run before the server stops it (a 503): under the
+   * API functions' 29 s timeout, so a statement never runs on after its request is gone.
+   */
+  API_STATEMENT_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(28_000)
+    .default(20_000)
+    .describe("milliseconds, 100 to 28000 (under the API functions' 29 s timeout)"),
   NEO4J_URI: url(["bolt:", "neo4j:", "bolt+s:", "neo4j+s:"]).describe("a bolt:// or neo4j:// URL"),
   NEO4J_USER: z.string().min(1).default("neo4j"),
   NEO4J_PASSWORD: z.string().min(1).describe("the Neo4j password (locally from .env.example)"),

@@ -32,8 +32,12 @@ export interface PostgresPools {
   readPool: pg.Pool;
 }
 
-export function postgresPoolsFor(s: Settings): PostgresPools {
-  return { pool: postgresPool(s), readPool: postgresPool(s, "-c plan_cache_mode=force_generic_plan") };
+/** The two pools for `s`; `options` (server settings) go to both. */
+export function postgresPoolsFor(s: Settings, options = ""): PostgresPools {
+  return {
+    pool: postgresPool(s, options),
+    readPool: postgresPool(s, `-c plan_cache_mode=force_generic_plan ${options}`),
+  };
 }
 
 /** Ends both pools; one that fails to end does not keep the other open. */
@@ -41,3 +45,14 @@ export const endPools = (p: PostgresPools) => Promise.allSettled([p.pool.end(), 
 
 /** This container's pools, opened on first use. */
 export const postgres = /* @__PURE__ */ perContainer(() => postgresPoolsFor(settings()), endPools);
+
+/**
+ * This container's pools for the query API: reads only, each statement stopped by the server after
+ * API_STATEMENT_TIMEOUT_MS, so one that would outlast its request (a lock held by a migration, a plan gone
+ * wrong) ends as a 503 instead of running on after the function has timed out. The ingest and feed
+ * functions' pools (`postgres`) have no limit: their upserts and COPYs run for minutes.
+ */
+export const apiPostgres = /* @__PURE__ */ perContainer(() => {
+  const s = settings();
+  return postgresPoolsFor(s, `-c statement_timeout=${s.API_STATEMENT_TIMEOUT_MS}`);
+}, endPools);

@@ -40,4 +40,12 @@ describe("settings", () => {
       /DATABASE_URL: got "mysql:\/\/x"/,
     );
   });
+
+  it("keeps the API's statement timeout under the API functions' 29 s", () => {
+    expect(readSettings(valid).API_STATEMENT_TIMEOUT_MS).toBe(20_000);
+    expect(readSettings({ ...valid, API_STATEMENT_TIMEOUT_MS: "5000" }).API_STATEMENT_TIMEOUT_MS).toBe(5_000);
+    expect(() => readSettings({ ...valid, API_STATEMENT_TIMEOUT_MS: "30000" })).toThrow(
+      `setting API_STATEMENT_TIMEOUT_MS: got "30000"; expected milliseconds, 100 to 28000 (under the API functions' 29 s timeout)`,
+    );
+  });
 });
