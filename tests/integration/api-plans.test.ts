@@ -1,7 +1,9 @@
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { postgresFeedQueries } from "../../layers/adapters/postgres/feed-search";
 import { feedTables } from "../../layers/adapters/postgres/feed-tables";
 import { postgresIpEvidence } from "../../layers/adapters/postgres/ip-evidence";
+import type { UrlFilter } from "../../layers/core/api/feeds";
 import { readSettings } from "../../layers/runtime/config";
 import { endPools, postgresPoolsFor } from "../../layers/runtime/postgres";
 import { uniqueSuffix } from "./support/env";
@@ -11,7 +13,8 @@ import { uniqueSuffix } from "./support/env";
  * statistics tempt the planner away from the host index: few host names, rows written in date order (a date
  * index that matches the heap). The pivot's statements run with generic plans (the read pool), so one plan
  * serves every address, also one that hosts no URL at all, for which walking the date index and filtering
- * on the host reads the whole table. And the events list: an index for each filter that names a value.
+ * on the host reads the whole table. The events list: an index for each filter that names a value. And the
+ * URL list (planned for its values): a tag or threat no URL has is answered off an index.
  */
 const pools = postgresPoolsFor(readSettings());
 const schema = `t_${uniqueSuffix()}_raw`;
@@ -62,14 +65,27 @@ async function genericPlan(config: pg.QueryConfig): Promise<PlanNode[]> {
   }
 }
 
+/** The plan `config` runs with on the value-planned pool (planned for its values), executed: its nodes. */
+async function valuePlan(config: pg.QueryConfig): Promise<PlanNode[]> {
+  const { rows } = await pools.pool.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>({
+    text: `EXPLAIN (ANALYZE, FORMAT JSON) ${config.text}`,
+    values: config.values,
+  });
+  const plan = rows[0]?.["QUERY PLAN"][0]?.Plan;
+  if (!plan) throw new Error("EXPLAIN returned no plan");
+  return nodes(plan);
+}
+
 beforeAll(async () => {
   await pools.pool.query(`CREATE SCHEMA ${schema}`);
   for (const table of ["urlhaus_urls", "kev_vulnerabilities"]) {
     await pools.pool.query(`CREATE TABLE ${schema}.${table} (LIKE raw.${table} INCLUDING ALL)`);
   }
   await pools.pool.query(
-    `INSERT INTO ${tables.urlhausUrls} (urlhaus_id, url, host, url_status, tags, date_added, snapshot_key)
-     SELECT i, 'http://' || ($1::text[])[1 + i % 2] || '/p/' || i, ($1::text[])[1 + i % 2], 'online', '{}',
+    `INSERT INTO ${tables.urlhausUrls} (urlhaus_id, url, host, url_status, threat, tags, date_added, snapshot_key)
+     SELECT i, 'http://' || ($1::text[])[1 + i % 2] || '/p/' || i, ($1::text[])[1 + i % 2], 'online',
+       CASE WHEN i % 1000 = 0 THEN 'botnet_cc' ELSE 'malware_download' END,
+       CASE WHEN i % 500 = 0 THEN ARRAY['Mozi', 'elf'] ELSE ARRAY['Mozi'] END,
        timestamptz '2025-01-01 00:00:00+00' + i * interval '1 minute', 'plan-test'
      FROM generate_series(1, $2::int) AS i`,
     [HOSTS, URLS],
@@ -122,5 +138,35 @@ describe("the events list's filters", () => {
       (column) => !rows.some((r) => r.def.endsWith(keyset(column))),
     );
     expect(missing).toEqual([]);
+  });
+});
+
+describe("the URL list's filters", () => {
+  const list = (filter: UrlFilter) => postgresFeedQueries(pools.pool, tables).listUrls(filter, { limit: 50 });
+  const ids = (page: Awaited<ReturnType<typeof list>>) => page.map((p) => Number(p.item.urlhaus_id));
+
+  it("a tag or threat no URL has is answered off an index, not by testing every URL", async () => {
+    for (const filter of [{ tag: "no-such-tag" }, { threat: "no_such_threat" }]) {
+      const { pool, seen } = recording(pools.pool);
+      expect(await postgresFeedQueries(pool, tables).listUrls(filter, { limit: 50 })).toEqual([]);
+      const urlScans = (await valuePlan(seen[0] as pg.QueryConfig)).filter(
+        (n) => n["Relation Name"] === "urlhaus_urls",
+      );
+      expect(urlScans.length, JSON.stringify(filter)).toBeGreaterThan(0);
+      for (const scan of urlScans) {
+        expect(scan["Node Type"], JSON.stringify(filter)).not.toBe("Seq Scan");
+        expect(scan["Rows Removed by Filter"] ?? 0, JSON.stringify(filter)).toBe(0);
+      }
+    }
+  });
+
+  it("pages of a rare tag (any case), a common one and a rare threat: their URLs, newest first", async () => {
+    // Every 500th URL carries `elf`, every 1000th is a botnet C&C; all carry `Mozi`. A list reads one row
+    // beyond its limit (whether there is a next page).
+    expect(ids(await list({ tag: "ELF" }))).toEqual(Array.from({ length: 10 }, (_, k) => URLS - 500 * k));
+    expect(ids(await list({ tag: "mozi" }))).toEqual(Array.from({ length: 51 }, (_, k) => URLS - k));
+    expect(ids(await list({ threat: "botnet_cc" }))).toEqual(
+      Array.from({ length: 5 }, (_, k) => URLS - 1000 * k),
+    );
   });
 });

@@ -25,8 +25,9 @@ const KEV_CONDITIONS: { [K in keyof KevFilter]-?: (p: string) => string } = {
 const URL_CONDITIONS: { [K in keyof UrlFilter]-?: (p: string) => string } = {
   status: (p) => `url_status = ${p}`,
   threat: (p) => `threat = ${p}`,
-  // URLhaus spells tags as reporters typed them (Mozi, mozi): matched case-insensitively.
-  tag: (p) => `EXISTS (SELECT 1 FROM unnest(tags) AS tag WHERE lower(tag) = lower(${p}))`,
+  // URLhaus spells tags as reporters typed them (Mozi, mozi): matched case-insensitively, in the form
+  // migration 0011's GIN index answers.
+  tag: (p) => `raw.lower_tags(tags) @> ARRAY[lower(${p})]`,
   host: (p) => `host = ${p}`,
 };
 
