@@ -23,7 +23,8 @@ export interface Clients {
   /** Postgres for writes and the pipeline's own statements. */
   pool: pg.Pool;
   /**
-   * Postgres for the API's keyset reads (event pages, the IP pivot, look-ups by key): its own connections,
+   * Postgres for keyset reads (event pages, the IP pivot, look-ups by key; the query API's handlers have
+   * the same two pools with a statement timeout, `apiPostgres` in postgres.ts): its own connections,
    * on which every prepared statement runs its generic plan. Their plans depend on which filters are set,
    * not on their values, so planning each execution again — which Postgres keeps doing when a `LIMIT $n`
    * makes the generic plan's estimate look dear — bought nothing and cost 15–25% of a list request's
