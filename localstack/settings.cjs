@@ -71,8 +71,8 @@ const listOf = (value) =>
     .filter((item) => item !== "");
 
 // serverless.yml resolves `${file(./localstack/settings.cjs)}` by calling the exported function; it also
-// gets the broker, subnet and security group lists as arrays and the batch size as a number, the shapes
-// the `kafka:` event and `provider.vpc` take.
+// gets the broker, subnet, security group and web origin lists as arrays and the batch size as a number, the
+// shapes the `kafka:` event, `provider.vpc` and `provider.httpApi.cors` take.
 module.exports = async () => {
   const settings = loadSettings();
   return {
@@ -82,6 +82,8 @@ module.exports = async () => {
     DEPLOY_KAFKA_BROKER_LIST: listOf(settings.DEPLOY_KAFKA_BROKERS),
     DEPLOY_SUBNET_ID_LIST: listOf(settings.DEPLOY_SUBNET_IDS),
     DEPLOY_SECURITY_GROUP_ID_LIST: listOf(settings.DEPLOY_SECURITY_GROUP_IDS),
+    WEB_ORIGIN_LIST: listOf(settings.WEB_ORIGINS),
+    DEPLOY_WEB_ORIGIN_LIST: listOf(settings.DEPLOY_WEB_ORIGINS),
   };
 };
 module.exports.loadSettings = loadSettings;

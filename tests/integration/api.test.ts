@@ -321,6 +321,45 @@ describe("access", () => {
   });
 });
 
+describe("browsers on other origins (CORS)", () => {
+  const page = (env.WEB_ORIGINS ?? "").split(",")[0]?.trim() ?? "";
+  const preflight = (origin: string) =>
+    fetch(`${base}/v1/events`, {
+      method: "OPTIONS",
+      headers: {
+        origin,
+        "access-control-request-method": "GET",
+        "access-control-request-headers": "x-api-key",
+      },
+      signal: AbortSignal.timeout(30_000),
+    });
+
+  it("answers the page's preflight with the key header allowed, and no other origin's", async () => {
+    expect(page).toMatch(/^https?:\/\//);
+    const allowed = await preflight(page);
+    expect(allowed.status).toBeLessThan(300);
+    expect(allowed.headers.get("access-control-allow-origin")).toBe(page);
+    expect(allowed.headers.get("access-control-allow-headers")?.toLowerCase().split(",")).toContain(
+      "x-api-key",
+    );
+    expect(allowed.headers.get("access-control-allow-methods")?.split(",")).toContain("GET");
+    const other = await preflight("https://elsewhere.example");
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("lets the page read an answer: the key still checked", async () => {
+    const read = (apiKey: string) =>
+      fetch(`${base}/v1/events?limit=1`, {
+        headers: { origin: page, "x-api-key": apiKey },
+        signal: AbortSignal.timeout(30_000),
+      });
+    const answer = await read(key);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("access-control-allow-origin")).toBe(page);
+    expect((await read(`${key}x`)).status).toBe(401);
+  });
+});
+
 describe("events", () => {
   it("filters, newest first, on every filter together", async () => {
     const all = await call("/v1/events", { actor, limit: "500" });

@@ -346,6 +346,20 @@ describe("deploy rehearsal on LocalStack: the stack `serverless package --stage 
     );
   });
 
+  it("lets browsers on the page's origins (DEPLOY_WEB_ORIGINS) call the HTTP API, sending the key header", () => {
+    // The HTTP API itself is left out of the rehearsal (see LEFT_OUT): its CORS rules are read off the
+    // template, as CloudFormation would get them.
+    const [api] = ofType(packaged, "AWS::ApiGatewayV2::Api");
+    const origins = (testEnv().DEPLOY_WEB_ORIGINS ?? "").split(",").map((o) => o.trim());
+    expect(origins[0]).toMatch(/^https:\/\//);
+    expect(packaged.Resources[api ?? ""]?.Properties?.CorsConfiguration).toEqual({
+      AllowOrigins: origins,
+      AllowHeaders: ["Content-Type", "X-Api-Key"],
+      AllowMethods: ["GET", "OPTIONS"],
+      MaxAge: 3600,
+    });
+  });
+
   it("creates every resource it keeps (each one CREATE_COMPLETE, not only the stack)", () => {
     expect([...physical.keys()].sort()).toEqual(Object.keys(rehearsed.Resources).sort());
     const notCreated = [...physical.values()].filter((r) => r.ResourceStatus !== "CREATE_COMPLETE");
