@@ -87,4 +87,5 @@ module.exports = async () => {
   };
 };
 module.exports.loadSettings = loadSettings;
+module.exports.listOf = listOf;
 module.exports.parseEnvFile = parseEnvFile;

@@ -41,6 +41,14 @@ interface PlanNode {
   Plans?: PlanNode[];
 }
 const nodes = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(nodes)];
+type ExplainRows = { "QUERY PLAN": [{ Plan: PlanNode }] }[];
+
+/** The nodes of the plan `EXPLAIN (FORMAT JSON)` returned. */
+function planNodes(rows: ExplainRows): PlanNode[] {
+  const plan = rows[0]?.["QUERY PLAN"][0]?.Plan;
+  if (!plan) throw new Error("EXPLAIN returned no plan");
+  return nodes(plan);
+}
 
 /** The generic plan of `config` as the read pool runs it, executed (EXPLAIN ANALYZE): its nodes. */
 async function genericPlan(config: pg.QueryConfig): Promise<PlanNode[]> {
@@ -53,13 +61,11 @@ async function genericPlan(config: pg.QueryConfig): Promise<PlanNode[]> {
           ? String(v)
           : client.escapeLiteral(String(v));
     await client.query(`PREPARE evidence_plan AS ${config.text}`);
-    const { rows } = await client.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
+    const { rows } = await client.query<ExplainRows[number]>(
       `EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE evidence_plan(${(config.values ?? []).map(literal).join(", ")})`,
     );
     await client.query("DEALLOCATE evidence_plan");
-    const plan = rows[0]?.["QUERY PLAN"][0]?.Plan;
-    if (!plan) throw new Error("EXPLAIN returned no plan");
-    return nodes(plan);
+    return planNodes(rows);
   } finally {
     client.release();
   }
@@ -67,13 +73,11 @@ async function genericPlan(config: pg.QueryConfig): Promise<PlanNode[]> {
 
 /** The plan `config` runs with on the value-planned pool (planned for its values), executed: its nodes. */
 async function valuePlan(config: pg.QueryConfig): Promise<PlanNode[]> {
-  const { rows } = await pools.pool.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>({
+  const { rows } = await pools.pool.query<ExplainRows[number]>({
     text: `EXPLAIN (ANALYZE, FORMAT JSON) ${config.text}`,
     values: config.values,
   });
-  const plan = rows[0]?.["QUERY PLAN"][0]?.Plan;
-  if (!plan) throw new Error("EXPLAIN returned no plan");
-  return nodes(plan);
+  return planNodes(rows);
 }
 
 beforeAll(async () => {
@@ -142,13 +146,14 @@ describe("the events list's filters", () => {
 });
 
 describe("the URL list's filters", () => {
-  const list = (filter: UrlFilter) => postgresFeedQueries(pools.pool, tables).listUrls(filter, { limit: 50 });
+  const list = (filter: UrlFilter, pool = pools.pool) =>
+    postgresFeedQueries(pool, tables).listUrls(filter, { limit: 50 });
   const ids = (page: Awaited<ReturnType<typeof list>>) => page.map((p) => Number(p.item.urlhaus_id));
 
   it("a tag or threat no URL has is answered off an index, not by testing every URL", async () => {
     for (const filter of [{ tag: "no-such-tag" }, { threat: "no_such_threat" }]) {
       const { pool, seen } = recording(pools.pool);
-      expect(await postgresFeedQueries(pool, tables).listUrls(filter, { limit: 50 })).toEqual([]);
+      expect(await list(filter, pool)).toEqual([]);
       const urlScans = (await valuePlan(seen[0] as pg.QueryConfig)).filter(
         (n) => n["Relation Name"] === "urlhaus_urls",
       );

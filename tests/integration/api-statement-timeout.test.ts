@@ -3,9 +3,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { list } from "../../functions/api/events";
-import { readSettings } from "../../layers/runtime/config";
 import { closeContainer } from "../../layers/runtime/container";
-import { apiPostgres, postgres, postgresPool } from "../../layers/runtime/postgres";
+import { apiPostgres, postgres } from "../../layers/runtime/postgres";
 
 /**
  * The query API's statements stop after API_STATEMENT_TIMEOUT_MS: a request whose statement waits on a
@@ -17,7 +16,6 @@ const before = process.env.API_STATEMENT_TIMEOUT_MS;
 // Read by the container's settings on first use, which comes after this (this file's modules are its own).
 process.env.API_STATEMENT_TIMEOUT_MS = String(TIMEOUT_MS);
 
-const locker = postgresPool(readSettings());
 const eventsPage = () =>
   list(
     {
@@ -45,7 +43,6 @@ afterAll(async () => {
   if (before === undefined) delete process.env.API_STATEMENT_TIMEOUT_MS;
   else process.env.API_STATEMENT_TIMEOUT_MS = before;
   await closeContainer();
-  await locker.end();
 });
 
 describe("the query API's statement timeout", () => {
@@ -58,7 +55,8 @@ describe("the query API's statement timeout", () => {
   });
 
   it("answers 503 when a statement waits past it, and serves again once the lock is gone", async () => {
-    const holder = await locker.connect();
+    // The lock is held on the ingest functions' pool, which has no statement timeout.
+    const holder = await postgres().pool.connect();
     try {
       await holder.query("BEGIN");
       await holder.query("LOCK TABLE raw.threat_events IN ACCESS EXCLUSIVE MODE");

@@ -8,7 +8,7 @@ import type { ThreatEvent } from "../../layers/core/events/threat-event";
 import { toGraphEvent } from "../../layers/core/graph/threat-graph";
 import { buildClients, closeClients } from "../../layers/runtime/clients";
 import { readSettings } from "../../layers/runtime/config";
-import { freePort, ROOT, testEnv, uniqueSuffix } from "./support/env";
+import { freePort, listSetting, ROOT, testEnv, uniqueSuffix } from "./support/env";
 import { type Offline, startOffline } from "./support/offline";
 
 // The query API end to end through `serverless offline` (HTTP API routes, the request authorizer run as
@@ -322,7 +322,7 @@ describe("access", () => {
 });
 
 describe("browsers on other origins (CORS)", () => {
-  const page = (env.WEB_ORIGINS ?? "").split(",")[0]?.trim() ?? "";
+  const page = listSetting("WEB_ORIGINS")[0] ?? "";
   const preflight = (origin: string) =>
     fetch(`${base}/v1/events`, {
       method: "OPTIONS",

@@ -46,7 +46,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createS3 } from "../../layers/adapters/s3/client";
 import { readSettings } from "../../layers/runtime/config";
 import { type CloudFormationTemplate, packageService } from "../../localstack/serverless-package";
-import { testEnv, uniqueSuffix, waitFor } from "./support/env";
+import { listSetting, testEnv, uniqueSuffix, waitFor } from "./support/env";
 
 // A deploy rehearsal: the template `serverless package --stage dev` builds for AWS, created as a stack in
 // LocalStack's CloudFormation, then checked resource by resource through each service's own API — the
@@ -350,7 +350,7 @@ describe("deploy rehearsal on LocalStack: the stack `serverless package --stage 
     // The HTTP API itself is left out of the rehearsal (see LEFT_OUT): its CORS rules are read off the
     // template, as CloudFormation would get them.
     const [api] = ofType(packaged, "AWS::ApiGatewayV2::Api");
-    const origins = (testEnv().DEPLOY_WEB_ORIGINS ?? "").split(",").map((o) => o.trim());
+    const origins = listSetting("DEPLOY_WEB_ORIGINS");
     expect(origins[0]).toMatch(/^https:\/\//);
     expect(packaged.Resources[api ?? ""]?.Properties?.CorsConfiguration).toEqual({
       AllowOrigins: origins,

@@ -5,14 +5,18 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const require = createRequire(import.meta.url);
-const { loadSettings } = require("../../../localstack/settings.cjs") as {
+const { loadSettings, listOf } = require("../../../localstack/settings.cjs") as {
   loadSettings: (env?: NodeJS.ProcessEnv) => Record<string, string>;
+  listOf: (value: string | undefined) => string[];
 };
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
 /** The settings the stack runs with (environment > .env > .env.example), as the functions see them. */
 export const testEnv = (): Record<string, string> => loadSettings(process.env);
+
+/** A comma-separated setting as the list serverless.yml gets (settings.cjs's `…_LIST` values). */
+export const listSetting = (name: string): string[] => listOf(testEnv()[name]);
 
 /** A random suffix, so each test has its own topics, groups, prefixes and labels. */
 export const uniqueSuffix = (): string => randomBytes(4).toString("hex");
