@@ -70,9 +70,31 @@ const listOf = (value) =>
     .map((item) => item.trim())
     .filter((item) => item !== "");
 
+/**
+ * A numeric setting as a number, refused (naming the setting, its value and what it takes) unless it is a
+ * number from `min` to `max`, and a whole one when `whole`: CloudFormation would otherwise get NaN or a
+ * fraction and fail the deploy with no word of which setting it came from.
+ */
+function numberOf(settings, name, { min, max, whole }) {
+  const text = String(settings[name] ?? "").trim();
+  const value = Number(text);
+  if (
+    text === "" ||
+    !Number.isFinite(value) ||
+    value < min ||
+    value > max ||
+    (whole && !Number.isInteger(value))
+  ) {
+    const expected = `${whole ? "a whole number" : "a number"} from ${min} to ${max}`;
+    throw new Error(`${name} is ${JSON.stringify(settings[name] ?? "")}: expected ${expected}`);
+  }
+  return value;
+}
+
 // serverless.yml resolves `${file(./localstack/settings.cjs)}` by calling the exported function; it also
-// gets the broker, subnet, security group and web origin lists as arrays and the batch size as a number, the
-// shapes the `kafka:` event, `provider.vpc` and `provider.httpApi.cors` take.
+// gets the broker, subnet, security group and web origin lists as arrays and the batch size and the API's
+// throttle as numbers, the shapes the `kafka:` event, `provider.vpc`, `provider.httpApi.cors` and the HTTP
+// API stage's route settings take. The throttle's bounds are API Gateway's default account quota.
 module.exports = async () => {
   const settings = loadSettings();
   return {
@@ -84,6 +106,12 @@ module.exports = async () => {
     DEPLOY_SECURITY_GROUP_ID_LIST: listOf(settings.DEPLOY_SECURITY_GROUP_IDS),
     WEB_ORIGIN_LIST: listOf(settings.WEB_ORIGINS),
     DEPLOY_WEB_ORIGIN_LIST: listOf(settings.DEPLOY_WEB_ORIGINS),
+    DEPLOY_API_THROTTLE_RATE: numberOf(settings, "DEPLOY_API_THROTTLE_RATE", { min: 1, max: 10_000 }),
+    DEPLOY_API_THROTTLE_BURST: numberOf(settings, "DEPLOY_API_THROTTLE_BURST", {
+      min: 1,
+      max: 5_000,
+      whole: true,
+    }),
   };
 };
 module.exports.loadSettings = loadSettings;

@@ -277,10 +277,14 @@ async function settles(what: string, expected: string): Promise<void> {
   if (status !== expected) throw new Error(`${stackName}: ${status}\n${await failureReasons()}`);
 }
 
+// The API's throttle the template is packaged with: not the defaults, so that the stage's route settings can
+// only have come from these settings (a rate may be a fraction; the burst is a whole number).
+const THROTTLE = { DEPLOY_API_THROTTLE_RATE: "37.5", DEPLOY_API_THROTTLE_BURST: "75" };
+
 beforeAll(async () => {
   await requireServices(["cloudformation", "s3", "secretsmanager", "iam", "sqs", "sns", "cloudwatch", "sts"]);
   work = await mkdtemp(join(tmpdir(), "vigil-rehearsal-"));
-  packaged = (await packageService("dev", work)).template;
+  packaged = (await packageService("dev", work, { ...process.env, ...THROTTLE })).template;
   ({ template: rehearsed, leftOut } = rehearsalTemplate(packaged));
   await cfn.send(
     new CreateStackCommand({
@@ -357,6 +361,16 @@ describe("deploy rehearsal on LocalStack: the stack `serverless package --stage 
       AllowHeaders: ["Content-Type", "X-Api-Key"],
       AllowMethods: ["GET", "OPTIONS"],
       MaxAge: 3600,
+    });
+  });
+
+  it("throttles every route of the HTTP API to DEPLOY_API_THROTTLE_RATE a second, DEPLOY_API_THROTTLE_BURST at once", () => {
+    const [stage, ...others] = ofType(packaged, "AWS::ApiGatewayV2::Stage");
+    expect(others).toEqual([]);
+    expect(packaged.Resources[stage ?? ""]?.Properties?.DefaultRouteSettings).toEqual({
+      DetailedMetricsEnabled: false,
+      ThrottlingRateLimit: 37.5,
+      ThrottlingBurstLimit: 75,
     });
   });
 

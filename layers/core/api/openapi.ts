@@ -1,6 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig } from "@asteasolutions/zod-to-openapi";
 import { LIMIT, MAX_QUERY_STRING_BYTES } from "./params";
 import { API_ROUTES, ApiError, type ApiRoute } from "./routes";
+import { z } from "./zod";
 
 const API_KEY_SCHEME = "apiKey";
 
@@ -8,6 +9,9 @@ const errorResponse = (description: string): ResponseConfig => ({
   description,
   content: { "application/json": { schema: ApiError } },
 });
+
+/** What API Gateway answers itself when it throttles a request: no function runs, so not an ApiError. */
+const Throttled = z.object({ message: z.string().describe("Too Many Requests") }).openapi("Throttled");
 
 /**
  * The OpenAPI 3.1 document of the HTTP API, generated from the very zod schemas that validate requests
@@ -31,6 +35,11 @@ export function openApiDocument(
       414: errorResponse(`The query string is longer than ${MAX_QUERY_STRING_BYTES} bytes`),
       500: errorResponse("An internal error; the body never carries its details"),
       503: errorResponse("A backing service did not answer; retry later"),
+      429: {
+        description:
+          "Beyond the deployed API's throttle (requests a second across every route): retry after a pause",
+        content: { "application/json": { schema: Throttled } },
+      },
     };
     if (r.auth) responses[401] = errorResponse("No API key, or one that is not valid");
     if (r.notFound) responses[404] = errorResponse("Nothing has that key");

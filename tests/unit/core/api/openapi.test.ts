@@ -57,7 +57,7 @@ describe("the OpenAPI document", () => {
       expect(inPath.map((p) => p.name).sort()).toEqual(Object.keys(route.params?.shape ?? {}).sort());
       expect(inPath.every((p) => p.required)).toBe(true);
       expect(Object.keys(doc.paths[route.path]?.[route.method]?.responses ?? {})).toEqual(
-        expect.arrayContaining(["200", "400", ...(route.auth ? ["401"] : [])]),
+        expect.arrayContaining(["200", "400", "429", ...(route.auth ? ["401"] : [])]),
       );
     }
   });
