@@ -1,5 +1,5 @@
 import { listQuery } from "../../layers/core/api/feeds";
-import { cveWithHistory, feedPage } from "../../layers/core/api/investigations";
+import { cveWithHistory, kevPage } from "../../layers/core/api/investigations";
 import { API_ROUTES } from "../../layers/core/api/routes";
 import { feedQueries } from "../../layers/runtime/api";
 import { apiHandler } from "../../layers/runtime/http";
@@ -7,7 +7,7 @@ import { apiHandler } from "../../layers/runtime/http";
 /** GET /v1/kev — CISA KEV entries by vendor, product, ransomware use and date added. */
 export const list = apiHandler(API_ROUTES.listKev, async ({ query }) => {
   const { filter, page } = listQuery("kev", query);
-  return feedPage("kev", await feedQueries().listKev(filter, page), page.limit, filter);
+  return kevPage(await feedQueries().listKev(filter, page), page.limit, filter);
 });
 
 /** GET /v1/kev/{cve} — one KEV entry with its change history; 404 when KEV never listed it. */

@@ -148,7 +148,7 @@ describe("the events list's filters", () => {
 describe("the URL list's filters", () => {
   const list = (filter: UrlFilter, pool = pools.pool) =>
     postgresFeedQueries(pool, tables).listUrls(filter, { limit: 50 });
-  const ids = (page: Awaited<ReturnType<typeof list>>) => page.map((p) => Number(p.item.urlhaus_id));
+  const ids = (page: Awaited<ReturnType<typeof list>>) => page.map((p) => Number(p.position[1]));
 
   it("a tag or threat no URL has is answered off an index, not by testing every URL", async () => {
     for (const filter of [{ tag: "no-such-tag" }, { threat: "no_such_threat" }]) {

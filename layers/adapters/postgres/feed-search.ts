@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { ApiKev, ApiKevChange, ApiUrl, KevFilter, UrlFilter } from "../../core/api/feeds";
+import type { ApiKev, ApiKevChange, KevFilter, UrlFilter } from "../../core/api/feeds";
 import type { FeedQueries } from "../../core/api/investigations";
 import { FEED_TABLES, type FeedTables } from "./feed-tables";
 import { bind, containsPattern, keysetAfter, readRows, whereClause } from "./read";
@@ -91,17 +91,18 @@ export function postgresFeedQueries(pool: pg.Pool, t: FeedTables = FEED_TABLES):
       );
       const where = whereClause(filter, URL_CONDITIONS, values, keyset);
       const limit = bind(values, page.limit + 1);
-      // Each URL as the API returns it, written with the row (api_json, migration 0009).
-      const rows = await readRows<{ item: ApiUrl; position_ts: string }>(
+      // Each URL as the API returns it, the JSON text written with the row (api_json, migration 0009).
+      const rows = await readRows<{ item: string; position_ts: string; position_id: string }>(
         pool,
         "searching URLhaus URLs",
-        `SELECT api_json::json AS item, ${utc("date_added", true)} AS position_ts FROM ${t.urlhausUrls} ${where}
+        `SELECT api_json AS item, ${utc("date_added", true)} AS position_ts, urlhaus_id::text AS position_id
+           FROM ${t.urlhausUrls} ${where}
          ORDER BY date_added DESC, urlhaus_id DESC LIMIT ${limit}`,
         values,
       );
-      return rows.map(({ item, position_ts }) => ({
+      return rows.map(({ item, position_ts, position_id }) => ({
         item,
-        position: [position_ts, item.urlhaus_id] as [string, string],
+        position: [position_ts, position_id] as [string, string],
       }));
     },
   };

@@ -1,14 +1,7 @@
 import { NotFoundError } from "../errors";
 import { type CursorKey, type CursorList, type Positioned, pageOf } from "./cursor";
 import type { ApiEvent, ApiEventDetail, EventFilter, EventPageRequest } from "./events";
-import {
-  type ApiKev,
-  type ApiKevChange,
-  type ApiUrl,
-  cvesNamedIn,
-  type KevFilter,
-  type UrlFilter,
-} from "./feeds";
+import { type ApiKev, type ApiKevChange, cvesNamedIn, type KevFilter, type UrlFilter } from "./feeds";
 import type { KevLink, SourceState } from "./ips";
 import type { FeedRun, TableSize } from "./pipeline";
 
@@ -62,10 +55,11 @@ export interface FeedQueries {
     page: { limit: number; after?: CursorKey<"kev"> },
   ): Promise<Positioned<ApiKev, "kev">[]>;
   cve(cveId: string): Promise<{ entry: ApiKev; changes: ApiKevChange[] } | null>;
+  /** Each URL as the JSON text the store wrote (an ApiUrl), passed into the response as it is (urlPageJson). */
   listUrls(
     filter: UrlFilter,
     page: { limit: number; after?: CursorKey<"urls"> },
-  ): Promise<Positioned<ApiUrl, "urls">[]>;
+  ): Promise<Positioned<string, "urls">[]>;
 }
 
 /** Port: the pipeline's own state, each source read on its own so one outage does not hide the others. */
@@ -185,14 +179,18 @@ export function pivotJson(pivot: Awaited<ReturnType<typeof pivotIp>>): string {
   return `{"data":{${data.join(",")}},"meta":${JSON.stringify(pivot.meta)}}`;
 }
 
-/** A page of KEV entries or URLhaus URLs, with the cursor of the next page. */
-export function feedPage<T, L extends "kev" | "urls">(
-  list: L,
-  rows: readonly Positioned<T, L>[],
-  limit: number,
-  filter: object,
-) {
-  return listPage(list, rows, limit, filter).body;
+/** A page of KEV entries, with the cursor of the next page. */
+export function kevPage(rows: readonly Positioned<ApiKev, "kev">[], limit: number, filter: KevFilter) {
+  return listPage("kev", rows, limit, filter).body;
+}
+
+/**
+ * A page of URLhaus URLs as the response's JSON text, the URLs as the store wrote them (never parsed: at
+ * 500 a page, parsing and writing them again was most of the handler's time), with the cursor of the next.
+ */
+export function urlPageJson(rows: readonly Positioned<string, "urls">[], limit: number, filter: UrlFilter) {
+  const { data, meta } = listPage("urls", rows, limit, filter).body;
+  return `{"data":[${data.join(",")}],"meta":${JSON.stringify(meta)}}`;
 }
 
 /** One CVE with its change history. @throws NotFoundError when KEV never listed it. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { decodeCursor } from "../../../../layers/core/api/cursor";
 import type { ApiKev, ApiUrl } from "../../../../layers/core/api/feeds";
 import {
   canonicalIp,
@@ -8,6 +9,7 @@ import {
   pipelineStatus,
   pivotIp,
   pivotJson,
+  urlPageJson,
 } from "../../../../layers/core/api/investigations";
 import { ServiceUnavailableError } from "../../../../layers/core/errors";
 
@@ -115,6 +117,31 @@ describe("the IP pivot", () => {
   it("writes IPv6 as Postgres and URLhaus do", () => {
     expect(canonicalIp("2001:DB8:0:0:0:0:0:7")).toBe("2001:db8::7");
     expect(canonicalIp("198.51.100.7")).toBe("198.51.100.7");
+  });
+});
+
+describe("a page of URLs", () => {
+  // As the store hands them over: each URL's JSON text with its sort key (date added, id).
+  const rows = [3, 2, 1].map((n) => ({
+    item: JSON.stringify({ ...url([`t${n}`]), urlhaus_id: String(n) }),
+    position: [`2026-11-0${n}T00:00:00.000000Z`, String(n)] as [string, string],
+  }));
+
+  it("writes the URLs' text into the page as it is, and the cursor after the last one shown", () => {
+    const text = urlPageJson(rows, 2, { tag: "mozi" });
+    expect(text.startsWith(`{"data":[${rows[0]?.item},${rows[1]?.item}],"meta":`)).toBe(true);
+    const body = JSON.parse(text);
+    expect(body.data.map((u: ApiUrl) => u.urlhaus_id)).toEqual(["3", "2"]);
+    expect(body.meta).toMatchObject({ count: 2, limit: 2 });
+    expect(decodeCursor("urls", body.meta.next_cursor, { tag: "mozi" })).toEqual(rows[1]?.position);
+  });
+
+  it("has no next cursor on the last page, and an empty page is an empty list", () => {
+    expect(JSON.parse(urlPageJson(rows, 3, {})).meta).toEqual({ count: 3, limit: 3, next_cursor: null });
+    expect(JSON.parse(urlPageJson([], 50, {}))).toEqual({
+      data: [],
+      meta: { count: 0, limit: 50, next_cursor: null },
+    });
   });
 });
 
