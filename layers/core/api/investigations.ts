@@ -186,7 +186,7 @@ export function kevPage(rows: readonly Positioned<ApiKev, "kev">[], limit: numbe
 
 /**
  * A page of URLhaus URLs as the response's JSON text, the URLs as the store wrote them (never parsed: at
- * 500 a page, parsing and writing them again was most of the handler's time), with the cursor of the next.
+ * 500 a page, parsing and writing them again was half the handler's time), with the cursor of the next.
  */
 export function urlPageJson(rows: readonly Positioned<string, "urls">[], limit: number, filter: UrlFilter) {
   const { data, meta } = listPage("urls", rows, limit, filter).body;
