@@ -22,9 +22,9 @@ export function json(statusCode: number, body: unknown): APIGatewayProxyStructur
 }
 
 /**
- * The HTTP edge's one error mapping (after middy's http-error-handler): a VigilError below 500 is the
- * caller's to fix and is shown; anything else is logged in full and answered with a bare status, so a
- * 5xx never leaks internals.
+ * The HTTP edge's one error mapping (middy's onError, for every API route): a VigilError below 500 is the
+ * caller's to fix and is shown; anything else is logged in full and answered with a bare status and the
+ * request's id (the log line carries it too), so a 5xx never leaks internals yet can be traced.
  */
 export function httpErrors(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
   return {
@@ -36,14 +36,20 @@ export function httpErrors(): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGat
         return;
       }
       const status = error instanceof VigilError ? error.status : 500;
+      // The invocation's id, in the answer and in the log line: what a caller quotes is what finds the details.
+      const requestId = request.context?.awsRequestId || undefined;
       logger.error("request failed", {
         path: request.event.rawPath,
+        request_id: requestId,
         error:
           error instanceof Error
             ? { name: error.name, message: error.message, stack: error.stack }
             : String(error),
       });
-      request.response = json(status, { error: status === 503 ? "service_unavailable" : "internal_error" });
+      request.response = json(status, {
+        error: status === 503 ? "service_unavailable" : "internal_error",
+        request_id: requestId,
+      });
     },
   };
 }

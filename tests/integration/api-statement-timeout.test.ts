@@ -28,7 +28,7 @@ const eventsPage = () =>
       isBase64Encoded: false,
       requestContext: { http: { method: "GET", path: "/v1/events" } },
     } as unknown as APIGatewayProxyEventV2,
-    {} as Context,
+    { awsRequestId: "statement-timeout-1" } as Context,
   ) as Promise<APIGatewayProxyStructuredResultV2>;
 
 const timeoutOf = async (pool: pg.Pool) =>
@@ -71,6 +71,7 @@ describe("the query API's statement timeout", () => {
       expect(response).toMatchObject({ statusCode: 503 });
       expect(JSON.parse(String((response as APIGatewayProxyStructuredResultV2).body))).toEqual({
         error: "service_unavailable",
+        request_id: "statement-timeout-1",
       });
       expect(waited).toBeGreaterThanOrEqual(TIMEOUT_MS * 0.9);
     } finally {

@@ -65,9 +65,18 @@ export async function get<T>(path: string, params: Params = {}): Promise<T> {
       key = await askForKey("That key was refused. Check it and try again.");
       continue;
     }
-    const body = (await response.json().catch(() => null)) as { message?: string; error?: string } | null;
+    const body = (await response.json().catch(() => null)) as {
+      message?: string;
+      error?: string;
+      request_id?: string;
+    } | null;
     if (!response.ok) {
-      throw new ApiError(response.status, body?.message ?? body?.error ?? `HTTP ${response.status}`);
+      const message = body?.message ?? body?.error ?? `HTTP ${response.status}`;
+      // A 5xx names its request: what to quote so that its log line can be found.
+      throw new ApiError(
+        response.status,
+        body?.request_id ? `${message} (request ${body.request_id})` : message,
+      );
     }
     return body as T;
   }

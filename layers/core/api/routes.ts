@@ -11,6 +11,10 @@ export const ApiError = z
     error: z.string().describe("invalid_input, unauthorized, not_found, query_too_long, internal_error, …"),
     message: z.string().optional(),
     field: z.string().optional().describe("The parameter at fault (400 only)"),
+    request_id: z
+      .string()
+      .optional()
+      .describe("5xx only: the request's id, also in the function's log line about it"),
   })
   .openapi("Error");
 
