@@ -30,8 +30,10 @@ export const ipEvidence = /* @__PURE__ */ perContainer(() => postgresIpEvidence(
 /** KEV and URLhaus searches, and a CVE's history. */
 export const feedQueries = /* @__PURE__ */ perContainer(() => postgresFeedQueries(apiPostgres().pool));
 
-/** A node's neighbourhood in the threat graph. */
-export const graphQueries = /* @__PURE__ */ perContainer(() => neo4jNeighbourhood(neo4jDriver()));
+/** A node's neighbourhood in the threat graph, read in one transaction bounded like the API's statements. */
+export const graphQueries = /* @__PURE__ */ perContainer(() =>
+  neo4jNeighbourhood(neo4jDriver(), { timeoutMs: settings().API_STATEMENT_TIMEOUT_MS }),
+);
 
 /** What the pipeline status reads: Postgres's tables and feed runs, Kafka's dead letters and lag. */
 export const pipelineProbes = /* @__PURE__ */ perContainer((): PipelineProbes => {

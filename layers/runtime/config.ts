@@ -41,8 +41,9 @@ const schema = {
    */
   PG_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10).describe("a whole number from 1 to 100"),
   /**
-   * How long one Postgres statement of the query API may run before the server stops it (a 503): under the
-   * API functions' 29 s timeout, so a statement never runs on after its request is gone.
+   * How long one Postgres statement or Neo4j read transaction of the query API may run before the server
+   * stops it (a 503): under the API functions' 29 s timeout, so a read never runs on after its request is
+   * gone (Neo4j checks every second or two, so a read may run that much longer).
    */
   API_STATEMENT_TIMEOUT_MS: z.coerce
     .number()

@@ -3,33 +3,60 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { list } from "../../functions/api/events";
+import { neighbourhood } from "../../functions/api/graph";
 import { closeContainer } from "../../layers/runtime/container";
+import { neo4jDriver } from "../../layers/runtime/neo4j";
 import { apiPostgres, postgres } from "../../layers/runtime/postgres";
+import { uniqueSuffix } from "./support/env";
 
 /**
  * The query API's statements stop after API_STATEMENT_TIMEOUT_MS: a request whose statement waits on a
- * lock (a migration rewriting the table) is answered 503 once the time is up, not left running after its
- * function has timed out; the ingest functions' connections keep no limit.
+ * lock (a migration rewriting the table, a schema change on a graph label) is answered 503 once the time is
+ * up, not left running after its function has timed out; the ingest functions' connections keep no limit.
  */
 const TIMEOUT_MS = 1_000;
 const before = process.env.API_STATEMENT_TIMEOUT_MS;
 // Read by the container's settings on first use, which comes after this (this file's modules are its own).
 process.env.API_STATEMENT_TIMEOUT_MS = String(TIMEOUT_MS);
 
+const get = (path: string, query: Record<string, string>) =>
+  ({
+    version: "2.0",
+    routeKey: `GET ${path}`,
+    rawPath: path,
+    rawQueryString: new URLSearchParams(query).toString(),
+    headers: {},
+    queryStringParameters: query,
+    isBase64Encoded: false,
+    requestContext: { http: { method: "GET", path } },
+  }) as unknown as APIGatewayProxyEventV2;
+
 const eventsPage = () =>
-  list(
-    {
-      version: "2.0",
-      routeKey: "GET /v1/events",
-      rawPath: "/v1/events",
-      rawQueryString: "limit=5",
-      headers: {},
-      queryStringParameters: { limit: "5" },
-      isBase64Encoded: false,
-      requestContext: { http: { method: "GET", path: "/v1/events" } },
-    } as unknown as APIGatewayProxyEventV2,
-    { awsRequestId: "statement-timeout-1" } as Context,
-  ) as Promise<APIGatewayProxyStructuredResultV2>;
+  list(get("/v1/events", { limit: "5" }), {
+    awsRequestId: "statement-timeout-1",
+  } as Context) as Promise<APIGatewayProxyStructuredResultV2>;
+
+const graphOfIp = () =>
+  neighbourhood(get("/v1/graph", { label: "IPAddress", key: "198.51.100.10", depth: "2" }), {
+    awsRequestId: "statement-timeout-2",
+  } as Context) as Promise<APIGatewayProxyStructuredResultV2>;
+
+/**
+ * Runs `request` while another connection holds what it reads: a 503 naming the request, after the limit.
+ * Without the limit it would wait as long as the holder holds: given up after ten times the limit (the
+ * holder lets go afterwards, so it then finishes).
+ */
+async function expectStopped(request: () => Promise<APIGatewayProxyStructuredResultV2>, requestId: string) {
+  const started = performance.now();
+  const response = await Promise.race([request(), delay(TIMEOUT_MS * 10, "still waiting for the holder")]);
+  const waited = performance.now() - started;
+  expect(response).toMatchObject({ statusCode: 503 });
+  expect(JSON.parse(String((response as APIGatewayProxyStructuredResultV2).body))).toEqual({
+    error: "service_unavailable",
+    request_id: requestId,
+  });
+  expect(waited).toBeGreaterThanOrEqual(TIMEOUT_MS * 0.9);
+}
 
 const timeoutOf = async (pool: pg.Pool) =>
   (await pool.query<{ statement_timeout: string }>("SHOW statement_timeout")).rows[0]?.statement_timeout;
@@ -60,20 +87,7 @@ describe("the query API's statement timeout", () => {
     try {
       await holder.query("BEGIN");
       await holder.query("LOCK TABLE raw.threat_events IN ACCESS EXCLUSIVE MODE");
-      const started = performance.now();
-      // Without the limit the statement would wait for the lock as long as it is held: given up after ten
-      // times the limit (the lock released below lets it finish).
-      const response = await Promise.race([
-        eventsPage(),
-        delay(TIMEOUT_MS * 10, "still waiting for the lock"),
-      ]);
-      const waited = performance.now() - started;
-      expect(response).toMatchObject({ statusCode: 503 });
-      expect(JSON.parse(String((response as APIGatewayProxyStructuredResultV2).body))).toEqual({
-        error: "service_unavailable",
-        request_id: "statement-timeout-1",
-      });
-      expect(waited).toBeGreaterThanOrEqual(TIMEOUT_MS * 0.9);
+      await expectStopped(eventsPage, "statement-timeout-1");
     } finally {
       await holder.query("ROLLBACK");
       holder.release();
@@ -81,5 +95,23 @@ describe("the query API's statement timeout", () => {
     const again = await eventsPage();
     expect(again.statusCode).toBe(200);
     expect(JSON.parse(String(again.body))).toMatchObject({ data: expect.any(Array), meta: { limit: 5 } });
+  });
+
+  it("answers 503 when a graph read waits past it on a schema change, and serves again once it is gone", async () => {
+    // Whether the IP is in the graph or not (404), the read answers at once when nothing holds its label.
+    expect((await graphOfIp()).statusCode).toBeLessThan(500);
+    // An index being created on the read's label, not yet committed: Neo4j holds reads of that label until
+    // the change ends (with no timeout, for as long as it stays open).
+    const holder = neo4jDriver().session();
+    const change = holder.beginTransaction();
+    const property = `lock_probe_${uniqueSuffix()}`;
+    try {
+      await change.run(`CREATE INDEX ${property} FOR (n:IPAddress) ON (n.${property})`);
+      await expectStopped(graphOfIp, "statement-timeout-2");
+    } finally {
+      await change.rollback();
+      await holder.close();
+    }
+    expect((await graphOfIp()).statusCode).toBeLessThan(500);
   });
 });

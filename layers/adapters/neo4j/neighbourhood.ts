@@ -1,4 +1,4 @@
-import neo4j, { type Driver, type Node, type Relationship } from "neo4j-driver";
+import neo4j, { type Driver, type Node, type Relationship, type Transaction } from "neo4j-driver";
 import {
   addHop,
   GRAPH_BOUNDS,
@@ -72,8 +72,55 @@ const toRelationship = (r: Relationship): GraphRelationship => ({
   properties: plainProperties(r.properties),
 });
 
-/** The threat graph around one node, breadth first, one bounded query per hop. */
-export function neo4jNeighbourhood(driver: Driver) {
+/** The start node by its key, then one hop at a time until `depth`, the frontier empty or the bounds met. */
+async function readAround(
+  tx: Transaction,
+  statement: string,
+  key: string,
+  depth: number,
+  bounds: { maxNodes: number; maxRelationships: number },
+): Promise<(NeighbourhoodState & { root: string }) | null> {
+  const start = await tx.run(statement, { key });
+  const root = start.records[0]?.get("n") as Node | undefined;
+  if (!root) return null;
+  const state = startNeighbourhood(toNode(root));
+  let frontier = [root.elementId];
+  for (let hop = 0; hop < Math.min(depth, GRAPH_BOUNDS.maxDepth) && frontier.length > 0; hop += 1) {
+    const room = bounds.maxRelationships - state.relationships.size;
+    if (room <= 0) {
+      state.truncated = true;
+      break;
+    }
+    // One row beyond the room left: if it comes back, there was more than the bound allows.
+    const result = await tx.run(HOP, { frontier, seen: [...state.relationships.keys()], limit: room + 1 });
+    if (result.records.length > room) state.truncated = true;
+    frontier = addHop(
+      state,
+      result.records.slice(0, room).map((r) => ({
+        relationship: toRelationship(r.get("r") as Relationship),
+        node: toNode(r.get("m") as Node),
+      })),
+      bounds,
+    );
+  }
+  return { ...state, root: root.elementId };
+}
+
+/**
+ * How Neo4j says it stopped a transaction that ran past its timeout: while running, or while waiting for a
+ * lock (a schema change on one of its labels holds the read until it commits: without a timeout, for ever).
+ */
+const STOPPED = new Set([
+  "Neo.ClientError.Transaction.TransactionTimedOut",
+  "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+  "Neo.ClientError.Transaction.LockClientStopped",
+]);
+
+/**
+ * The threat graph around one node, breadth first, one bounded query per hop, all in one read transaction
+ * that Neo4j stops after `timeoutMs` (it checks about every second or two, so it may run a little longer).
+ */
+export function neo4jNeighbourhood(driver: Driver, { timeoutMs }: { timeoutMs: number }) {
   return {
     /** @returns null when no node has that label and key. */
     async around(
@@ -89,43 +136,20 @@ export function neo4jNeighbourhood(driver: Driver) {
       const statement = startStatement(label);
       const session = driver.session({ defaultAccessMode: neo4j.session.READ });
       try {
-        const start = await session.run(statement, { key });
-        const root = start.records[0]?.get("n") as Node | undefined;
-        if (!root) return null;
-        const state = startNeighbourhood(toNode(root));
-        let frontier = [root.elementId];
-        for (let hop = 0; hop < Math.min(depth, GRAPH_BOUNDS.maxDepth) && frontier.length > 0; hop += 1) {
-          const room = bounds.maxRelationships - state.relationships.size;
-          if (room <= 0) {
-            state.truncated = true;
-            break;
-          }
-          // One row beyond the room left: if it comes back, there was more than the bound allows.
-          const result = await session.run(HOP, {
-            frontier,
-            seen: [...state.relationships.keys()],
-            limit: room + 1,
-          });
-          if (result.records.length > room) state.truncated = true;
-          frontier = addHop(
-            state,
-            result.records.slice(0, room).map((r) => ({
-              relationship: toRelationship(r.get("r") as Relationship),
-              node: toNode(r.get("m") as Node),
-            })),
-            bounds,
-          );
-        }
-        return { ...state, root: root.elementId };
+        // An explicit transaction, not executeRead: that one retries for up to 30 s, past the function's end.
+        const tx = session.beginTransaction({ timeout: timeoutMs });
+        const found = await readAround(tx, statement, key, depth, bounds);
+        await tx.commit();
+        return found;
       } catch (error) {
-        // An unreachable or restarting Neo4j is a 503; anything else (a defect) stays a 500.
-        if (!neo4j.isRetriableError(error)) throw error;
-        throw new ServiceUnavailableError(
-          "neo4j",
-          `reading a neighbourhood: ${(error as Error).message}`,
-          error,
-        );
+        // An unreachable or restarting Neo4j, or a read it stopped at the timeout, is a 503; anything else
+        // (a defect) stays a 500.
+        const stopped = STOPPED.has((error as { code?: string }).code ?? "");
+        if (!stopped && !neo4j.isRetriableError(error)) throw error;
+        const why = stopped ? `stopped after ${timeoutMs} ms` : (error as Error).message;
+        throw new ServiceUnavailableError("neo4j", `reading a neighbourhood: ${why}`, error);
       } finally {
+        // A transaction left open by a failure ends with its session.
         await session.close();
       }
     },
