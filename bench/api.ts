@@ -32,6 +32,7 @@ import { list as listEvents } from "../functions/api/events";
 import { pivot as ipPivot } from "../functions/api/ips";
 import { clients, closeClients } from "../layers/runtime/clients";
 import { settings } from "../layers/runtime/config";
+import { httpGetEvent } from "../localstack/http-event";
 import { countArgument } from "./args";
 import { machineCpuMs, servicePid, treeCpuMs } from "./cpu";
 import { countEventsWithPrefix } from "./event-ids";
@@ -147,21 +148,6 @@ async function ensureBenchData(): Promise<{ loadedMs: number | null }> {
 }
 
 /** An API Gateway HTTP API (v2) event, as the route's handler receives it. */
-function httpEvent(path: string, query: Record<string, string>, pathParameters?: Record<string, string>) {
-  const rawQueryString = new URLSearchParams(query).toString();
-  return {
-    version: "2.0",
-    routeKey: `GET ${path}`,
-    rawPath: path,
-    rawQueryString,
-    headers: {},
-    queryStringParameters: Object.keys(query).length ? query : undefined,
-    pathParameters,
-    isBase64Encoded: false,
-    requestContext: { http: { method: "GET", path } },
-  } as unknown as APIGatewayProxyEventV2;
-}
-
 type Handler = (
   event: APIGatewayProxyEventV2,
   context: Context,
@@ -258,7 +244,7 @@ function summary(stretches: Stretch[]) {
 }
 
 async function firstCursor(query: Record<string, string>): Promise<string> {
-  const first = await listEvents(httpEvent("/v1/events", query), context);
+  const first = await listEvents(httpGetEvent("/v1/events", query), context);
   const cursor = (JSON.parse(first.body ?? "{}") as { meta?: { next_cursor?: string } }).meta?.next_cursor;
   if (!cursor) throw new Error("bench: the first page of events has no next page");
   return cursor;
@@ -273,7 +259,7 @@ async function main(): Promise<void> {
   const cold = Array.from({ length: 200 }, (_, i) => `198.19.${(i * 37) % 256}.${(i * 101) % 256}`);
   const pivotOf = (ips: string[]) => (i: number) => {
     const ip = ips[i % ips.length] ?? "";
-    return httpEvent(`/v1/ips/${ip}`, {}, { ip });
+    return httpGetEvent(`/v1/ips/${ip}`, {}, { ip });
   };
   const actors = Array.from({ length: 50 }, (_, i) => `bench-actor-${i}`);
   const cursor = await firstCursor({ limit: "50" });
@@ -281,18 +267,22 @@ async function main(): Promise<void> {
     {
       name: "events list, newest page",
       handler: (e, ctx) => listEvents(e, ctx),
-      request: () => httpEvent("/v1/events", { limit: "50" }),
+      request: () => httpGetEvent("/v1/events", { limit: "50" }),
     },
     {
       name: "events list, page 2 (cursor)",
       handler: (e, ctx) => listEvents(e, ctx),
-      request: () => httpEvent("/v1/events", { limit: "50", cursor }),
+      request: () => httpGetEvent("/v1/events", { limit: "50", cursor }),
     },
     {
       name: "events list, actor + tactic",
       handler: (e, ctx) => listEvents(e, ctx),
       request: (i) =>
-        httpEvent("/v1/events", { actor: actors[i % actors.length] ?? "", tactic: "execution", limit: "50" }),
+        httpGetEvent("/v1/events", {
+          actor: actors[i % actors.length] ?? "",
+          tactic: "execution",
+          limit: "50",
+        }),
     },
     {
       name: "IP pivot, hot IPs (~16,700 events each)",

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from "node:timers/promises";
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import type { APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { list } from "../../functions/api/events";
@@ -7,6 +7,7 @@ import { neighbourhood } from "../../functions/api/graph";
 import { closeContainer } from "../../layers/runtime/container";
 import { neo4jDriver } from "../../layers/runtime/neo4j";
 import { apiPostgres, postgres } from "../../layers/runtime/postgres";
+import { httpGetEvent } from "../../localstack/http-event";
 import { uniqueSuffix } from "./support/env";
 
 /**
@@ -19,25 +20,13 @@ const before = process.env.API_STATEMENT_TIMEOUT_MS;
 // Read by the container's settings on first use, which comes after this (this file's modules are its own).
 process.env.API_STATEMENT_TIMEOUT_MS = String(TIMEOUT_MS);
 
-const get = (path: string, query: Record<string, string>) =>
-  ({
-    version: "2.0",
-    routeKey: `GET ${path}`,
-    rawPath: path,
-    rawQueryString: new URLSearchParams(query).toString(),
-    headers: {},
-    queryStringParameters: query,
-    isBase64Encoded: false,
-    requestContext: { http: { method: "GET", path } },
-  }) as unknown as APIGatewayProxyEventV2;
-
 const eventsPage = () =>
-  list(get("/v1/events", { limit: "5" }), {
+  list(httpGetEvent("/v1/events", { limit: "5" }), {
     awsRequestId: "statement-timeout-1",
   } as Context) as Promise<APIGatewayProxyStructuredResultV2>;
 
 const graphOfIp = () =>
-  neighbourhood(get("/v1/graph", { label: "IPAddress", key: "198.51.100.10", depth: "2" }), {
+  neighbourhood(httpGetEvent("/v1/graph", { label: "IPAddress", key: "198.51.100.10", depth: "2" }), {
     awsRequestId: "statement-timeout-2",
   } as Context) as Promise<APIGatewayProxyStructuredResultV2>;
 

@@ -1,28 +1,14 @@
-import { createRequire } from "node:module";
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
+import type { APIGatewayProxyStructuredResultV2, Context } from "aws-lambda";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { API_ROUTES } from "../../../layers/core/api/routes";
 import { ServiceUnavailableError } from "../../../layers/core/errors";
 import { apiHandler } from "../../../layers/runtime/http";
+import { httpGetEvent } from "../../../localstack/http-event";
+import { testEnv } from "../../integration/support/env";
 
 // The HTTP edge's error mapping, through a real route's middy chain (validation, handler, onError). The chain
 // reads the settings (.env.example's, as a fresh clone has them); nothing here opens a connection.
-const { loadSettings } = createRequire(import.meta.url)("../../../localstack/settings.cjs") as {
-  loadSettings: (env?: NodeJS.ProcessEnv) => Record<string, string>;
-};
-Object.assign(process.env, loadSettings(process.env));
-
-const urls = (query: Record<string, string> = {}) =>
-  ({
-    version: "2.0",
-    routeKey: "GET /v1/urls",
-    rawPath: "/v1/urls",
-    rawQueryString: new URLSearchParams(query).toString(),
-    headers: {},
-    queryStringParameters: query,
-    isBase64Encoded: false,
-    requestContext: { http: { method: "GET", path: "/v1/urls" } },
-  }) as unknown as APIGatewayProxyEventV2;
+Object.assign(process.env, testEnv());
 
 const failing = (error: unknown) =>
   apiHandler(API_ROUTES.listUrls, async () => {
@@ -31,7 +17,7 @@ const failing = (error: unknown) =>
 
 async function answer(error: unknown, context: Partial<Context>, query?: Record<string, string>) {
   const response = (await failing(error)(
-    urls(query),
+    httpGetEvent("/v1/urls", query),
     context as Context,
   )) as APIGatewayProxyStructuredResultV2;
   return { status: response.statusCode, body: JSON.parse(String(response.body)) as Record<string, unknown> };
