@@ -203,7 +203,13 @@ describe("the investigation page", () => {
 
   step("pages the IP's events further back", async () => {
     const events = page.getByTestId("ip-events");
+    // The events list continues the pivot's cursor: the URLs and sightings are not read again.
+    const asked = page.waitForRequest((r) => {
+      const url = new URL(r.url());
+      return url.pathname === "/v1/events" && url.searchParams.has("cursor");
+    });
     await events.getByRole("button", { name: "Older events" }).click();
+    expect(new URL((await asked).url()).searchParams.get("ip")).toBe(ip);
     await events.locator("h2", { hasText: `(${EVENTS_ON_IP - 20} older)` }).waitFor();
     expect(await events.locator("tbody tr").count()).toBe(EVENTS_ON_IP - 20);
     expect(await events.locator("tbody tr").last().textContent()).toContain(

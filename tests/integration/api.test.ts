@@ -486,6 +486,32 @@ describe("IPs", () => {
     ]);
   });
 
+  it("lists the events aimed at an IP in any spelling, with other filters, and continues the pivot's", async () => {
+    const list = await call("/v1/events", { ip: ipv6Full, limit: "3" });
+    expectShape(API_ROUTES.listEvents, list);
+    expect(ids(list)).toEqual([`${prefix}-5`, `${prefix}-4`, `${prefix}-3`]);
+    expect(ids(await call("/v1/events", { ip: ipv6, tactic: "command-and-control" }))).toEqual([
+      `${prefix}-4`,
+      `${prefix}-3`,
+    ]);
+    // The pivot's first page, then its older events from the list, asked with another spelling.
+    const pivot = await call(`/v1/ips/${ipv6}`, { limit: "3" });
+    const cursor = (pivot.body.meta as { events: { next_cursor: string } }).events.next_cursor;
+    const older = await call("/v1/events", { ip: ipv6.toUpperCase(), limit: "3", cursor });
+    expectShape(API_ROUTES.listEvents, older);
+    expect(ids(older)).toEqual([`${prefix}-2`, `${prefix}-1`]);
+    expect(older.body.meta).toMatchObject({ count: 2, next_cursor: null });
+    // The cursor belongs to that IP's events: not to another IP's, nor to the list without the IP.
+    for (const params of [{ ip: ipv4, cursor }, { cursor }] as Record<string, string>[]) {
+      const refused = await call("/v1/events", params);
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ error: "invalid_input", field: "cursor" });
+    }
+    const malformed = await call("/v1/events", { ip: "2001:db8::7%eth0" });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toMatchObject({ error: "invalid_input", field: "ip" });
+  });
+
   it("finds the URLs under each spelling of an IPv6 address: as asked and canonical", async () => {
     const pivot = await call(`/v1/ips/${ipv6Full}`, { limit: "3" });
     const parsed = expectShape(API_ROUTES.ipPivot, pivot) as {

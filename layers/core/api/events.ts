@@ -1,7 +1,7 @@
 import { InvalidInputError } from "../errors";
 import { ATTACK_TACTICS, ThreatEventSchema } from "../events/threat-event";
 import { type CursorKey, decodeCursor } from "./cursor";
-import { cursorParam, instantParam, limitParam, scoreParam, textParam } from "./params";
+import { canonicalIp, cursorParam, instantParam, ipParam, limitParam, scoreParam, textParam } from "./params";
 import { z } from "./zod";
 
 const event = ThreatEventSchema.shape;
@@ -18,6 +18,12 @@ export const EventListQuery = z
     tactic: z.enum(ATTACK_TACTICS).optional().describe("ATT&CK tactic (lower-kebab name)"),
     country: event.country,
     channel: event.channel,
+    ip: ipParam
+      .optional()
+      .describe(
+        "Only events aimed at this IPv4 or IPv6 address, in any spelling (the IP pivot's events, which its " +
+          "meta.events.next_cursor continues here)",
+      ),
     min_score: scoreParam.optional().describe("Only events scoring at least this, 0 to 1"),
     since: instantParam.optional().describe("Only events at or after this time"),
     until: instantParam.optional().describe("Only events before this time"),
@@ -37,7 +43,7 @@ export const ActorPath = z.object({
   actor: textParam(256).describe("Threat actor or group name, exactly as reported"),
 });
 
-/** What the events queries filter on: the list's filters, plus the targeted IP for the IP pivot. */
+/** What the events queries filter on (the targeted IP in canonical form: canonicalIp). */
 export interface EventFilter {
   type?: string;
   actor?: string;
@@ -69,6 +75,8 @@ export function eventQuery(
   const filter: EventFilter = Object.fromEntries(
     Object.entries({ ...rest, ...fixed }).filter(([, v]) => v !== undefined),
   );
+  // One spelling per address, so that a cursor continues whichever spelling the next page is asked with.
+  if (filter.ip !== undefined) filter.ip = canonicalIp(filter.ip);
   if (filter.since && filter.until && Date.parse(filter.until) <= Date.parse(filter.since)) {
     throw new InvalidInputError("until", `must be after since (${filter.since})`);
   }

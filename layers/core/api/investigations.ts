@@ -3,6 +3,7 @@ import { type CursorKey, type CursorList, type Positioned, pageOf } from "./curs
 import type { ApiEvent, ApiEventDetail, EventFilter, EventPageRequest } from "./events";
 import { type ApiKev, type ApiKevChange, cvesNamedIn, type KevFilter, type UrlFilter } from "./feeds";
 import type { KevLink, SourceState } from "./ips";
+import { canonicalIp } from "./params";
 import type { FeedRun, TableSize } from "./pipeline";
 
 /**
@@ -113,15 +114,6 @@ export async function eventById(events: EventQueries, eventId: string) {
   const event = await events.byId(eventId);
   if (!event) throw new NotFoundError("event", eventId);
   return { data: event };
-}
-
-/**
- * The canonical text of an IP, as URLhaus hosts and Postgres `host(inet)` write it: IPv6 compressed and
- * lower-cased (WHATWG's serialisation), IPv4 as it is.
- */
-export function canonicalIp(ip: string): string {
-  if (!ip.includes(":")) return ip;
-  return new URL(`http://[${ip}]/`).hostname.slice(1, -1);
 }
 
 /**

@@ -89,6 +89,15 @@ export const ipParam = z
   )
   .openapi({ example: "198.51.100.7" });
 
+/**
+ * The canonical text of an IP, as URLhaus hosts and Postgres `host(inet)` write it: IPv6 compressed and
+ * lower-cased (WHATWG's serialisation), IPv4 as it is.
+ */
+export function canonicalIp(ip: string): string {
+  if (!ip.includes(":")) return ip;
+  return new URL(`http://[${ip}]/`).hostname.slice(1, -1);
+}
+
 /** Free text of a filter: trimmed, 1 to `max` characters. */
 export const textParam = (max: number) =>
   z.string().trim().min(1, `1 to ${max} characters`).max(max, `1 to ${max} characters`);

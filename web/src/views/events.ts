@@ -2,7 +2,25 @@ import { get } from "../api";
 import { h, link, mount, notice, score, table, when } from "../dom";
 import type { ApiEvent, ApiEventDetail, Page } from "../types";
 
-const FILTERS = ["actor", "type", "tactic", "country", "channel", "min_score", "since", "until"] as const;
+const FILTERS = [
+  "actor",
+  "type",
+  "tactic",
+  "country",
+  "channel",
+  "ip",
+  "min_score",
+  "since",
+  "until",
+] as const;
+
+/** An example in each field that takes a format. */
+const PLACEHOLDERS: Partial<Record<(typeof FILTERS)[number], string>> = {
+  ip: "198.51.100.7",
+  min_score: "0.8",
+  since: "2026-11-25T00:00:00Z",
+  until: "2026-11-25T00:00:00Z",
+};
 
 /** The ATT&CK tactics the API accepts, read from its own OpenAPI document (one source of truth). */
 async function tactics(): Promise<string[]> {
@@ -39,18 +57,7 @@ export async function eventsView(root: HTMLElement, query: URLSearchParams): Pro
   for (const name of FILTERS) {
     const value = query.get(name) ?? "";
     const input =
-      name === "tactic"
-        ? tacticSelect
-        : h("input", {
-            name,
-            value,
-            placeholder:
-              name === "since" || name === "until"
-                ? "2026-11-25T00:00:00Z"
-                : name === "min_score"
-                  ? "0.8"
-                  : "",
-          });
+      name === "tactic" ? tacticSelect : h("input", { name, value, placeholder: PLACEHOLDERS[name] ?? "" });
     form.append(h("label", {}, name.replace("_", " "), input));
   }
   form.append(

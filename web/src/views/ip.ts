@@ -1,6 +1,6 @@
 import { get } from "../api";
 import { h, link, mount, notice, score, table, when } from "../dom";
-import type { ApiEvent, IpPivot } from "../types";
+import type { ApiEvent, IpPivot, Page } from "../types";
 
 /** One IP: the threat events aimed at it, the malicious URLs it hosts, log sightings and KEV context. */
 export async function ipView(root: HTMLElement, ip: string): Promise<void> {
@@ -10,7 +10,7 @@ export async function ipView(root: HTMLElement, ip: string): Promise<void> {
     root,
     h("h1", {}, "IP ", h("code", {}, data.ip)),
     h("p", {}, link(`/graph?label=IPAddress&key=${encodeURIComponent(data.ip)}`, "Open in the graph")),
-    eventPages(ip, data.events, meta.events.next_cursor),
+    eventPages(data.ip, data.events, meta.events),
     heading("URLs hosted on it", meta.urls.count, meta.urls.count === meta.urls.limit),
     h(
       "div",
@@ -55,10 +55,10 @@ export async function ipView(root: HTMLElement, ip: string): Promise<void> {
 }
 
 /**
- * The events part, one page at a time: "Older events" asks the pivot for the next page of its events (the
- * pivot pages only its events; the URLs and sightings that come with it again are not shown twice).
+ * The events part, one page at a time: "Older events" asks the events list for the IP's next page, which
+ * the pivot's cursor continues (asking the pivot again would read its URLs and sightings again too).
  */
-function eventPages(ip: string, first: ApiEvent[], firstCursor: string | null): HTMLElement {
+function eventPages(ip: string, first: ApiEvent[], meta: IpPivot["meta"]["events"]): HTMLElement {
   const section = h("section", { "data-testid": "ip-events" });
   const show = (events: ApiEvent[], cursor: string | null, newest: boolean) => {
     const more = cursor
@@ -67,8 +67,8 @@ function eventPages(ip: string, first: ApiEvent[], firstCursor: string | null): 
           {
             type: "button",
             onclick: () =>
-              void get<IpPivot>(`/v1/ips/${encodeURIComponent(ip)}`, { cursor })
-                .then((next) => show(next.data.events, next.meta.events.next_cursor, false))
+              void get<Page<ApiEvent>>("/v1/events", { ip, limit: meta.limit, cursor })
+                .then((next) => show(next.data, next.meta.next_cursor, false))
                 .catch((error: Error) => mount(section, notice(error.message, "error"))),
           },
           "Older events",
@@ -89,7 +89,7 @@ function eventPages(ip: string, first: ApiEvent[], firstCursor: string | null): 
       more,
     );
   };
-  show(first, firstCursor, true);
+  show(first, meta.next_cursor, true);
   return section;
 }
 

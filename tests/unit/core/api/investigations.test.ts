@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { decodeCursor } from "../../../../layers/core/api/cursor";
 import type { ApiKev, ApiUrl } from "../../../../layers/core/api/feeds";
 import {
-  canonicalIp,
   type EventListRow,
   type IpEvidence,
   type IpFound,
@@ -11,6 +10,7 @@ import {
   pivotJson,
   urlPageJson,
 } from "../../../../layers/core/api/investigations";
+import { canonicalIp } from "../../../../layers/core/api/params";
 import { ServiceUnavailableError } from "../../../../layers/core/errors";
 
 const event = (n: number, extra: Record<string, unknown> = {}, msg: string | null = null): EventListRow => ({

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { encodeCursor } from "../../../../layers/core/api/cursor";
 import { EventListQuery, eventQuery } from "../../../../layers/core/api/events";
 import { cvesNamedIn, KevListQuery, UrlListQuery } from "../../../../layers/core/api/feeds";
 import { GraphQuery } from "../../../../layers/core/api/graph";
@@ -23,6 +24,7 @@ describe("events filters", () => {
       tactic: "initial-access",
       country: "DE",
       channel: "email",
+      ip: "2001:DB8::7",
       min_score: "0.75",
       since: "2026-11-01T00:00:00Z",
       until: "2026-11-02T00:00:00+01:00",
@@ -35,6 +37,7 @@ describe("events filters", () => {
         tactic: "initial-access",
         country: "DE",
         channel: "email",
+        ip: "2001:DB8::7",
         min_score: 0.75,
         since: "2026-11-01T00:00:00Z",
         until: "2026-11-02T00:00:00+01:00",
@@ -56,6 +59,8 @@ describe("events filters", () => {
     ["country", "de", "ISO 3166-1 alpha-2"],
     ["country", "DE' --", "ISO 3166-1 alpha-2"],
     ["since", "yesterday", "ISO 8601"],
+    ["ip", "198.51.100", "an IPv4 or IPv6 address"],
+    ["ip", "1.2.3.4' OR '1'='1", "an IPv4 or IPv6 address"],
     ["actor", "x".repeat(257), "at most 256"],
     ["cursor", "ab$cd", "a cursor returned by the previous page"],
   ])("refuses %s=%j naming the field", (field, value, message) => {
@@ -77,6 +82,17 @@ describe("events filters", () => {
     const { filter, page } = eventQuery({ actor: "APT28", type: undefined, limit: 5 }, { ip: "192.0.2.1" });
     expect(filter).toEqual({ actor: "APT28", ip: "192.0.2.1" });
     expect(page).toEqual({ limit: 5 });
+  });
+
+  it("filters on an IP in one spelling, so the pivot's cursor continues on the list in any other", () => {
+    const pivot = eventQuery({ limit: 20 }, { ip: "2001:db8:0:0:0:0:0:7" });
+    expect(pivot.filter).toEqual({ ip: "2001:db8::7" });
+    const key = ["2026-11-01T00:00:00.000000Z", "e1"] as const;
+    const cursor = encodeCursor("events", [...key], pivot.filter as Record<string, unknown>);
+    const list = eventQuery({ ip: "2001:DB8::0:7", limit: 50, cursor });
+    expect(list.filter).toEqual({ ip: "2001:db8::7" });
+    expect(list.page).toEqual({ limit: 50, after: [...key] });
+    expect(() => eventQuery({ ip: "2001:db8::8", limit: 50, cursor })).toThrow(/other filters/);
   });
 });
 
