@@ -2,7 +2,9 @@ import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postgresFeedQueries } from "../../layers/adapters/postgres/feed-search";
 import { feedTables } from "../../layers/adapters/postgres/feed-tables";
+import { eventListQuery } from "../../layers/adapters/postgres/investigations";
 import { postgresIpEvidence } from "../../layers/adapters/postgres/ip-evidence";
+import type { EventFilter } from "../../layers/core/api/events";
 import type { UrlFilter } from "../../layers/core/api/feeds";
 import { readSettings } from "../../layers/runtime/config";
 import { endPools, postgresPoolsFor } from "../../layers/runtime/postgres";
@@ -21,6 +23,8 @@ const schema = `t_${uniqueSuffix()}_raw`;
 const tables = feedTables({ raw: schema });
 const HOSTS = ["198.51.100.1", "198.51.100.2"];
 const URLS = 5_000;
+const EVENTS = 60_000;
+const events = `${schema}.threat_events` as const;
 
 /** The statements a pool is asked to run, in order, with their values. */
 function recording(pool: pg.Pool): { pool: pg.Pool; seen: pg.QueryConfig[] } {
@@ -60,11 +64,11 @@ async function genericPlan(config: pg.QueryConfig): Promise<PlanNode[]> {
         : typeof v === "number"
           ? String(v)
           : client.escapeLiteral(String(v));
-    await client.query(`PREPARE evidence_plan AS ${config.text}`);
+    await client.query(`PREPARE generic_plan AS ${config.text}`);
     const { rows } = await client.query<ExplainRows[number]>(
-      `EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE evidence_plan(${(config.values ?? []).map(literal).join(", ")})`,
+      `EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE generic_plan(${(config.values ?? []).map(literal).join(", ")})`,
     );
-    await client.query("DEALLOCATE evidence_plan");
+    await client.query("DEALLOCATE generic_plan");
     return planNodes(rows);
   } finally {
     client.release();
@@ -95,6 +99,21 @@ beforeAll(async () => {
     [HOSTS, URLS],
   );
   await pools.pool.query(`ANALYZE ${tables.urlhausUrls}`);
+  // Events written in time order (the time index matches the heap), each filter's values few and common:
+  // what tempts a plan to walk the time index and filter, reading every newer event for a rare value.
+  await pools.pool.query(`CREATE TABLE ${events} (LIKE raw.threat_events INCLUDING ALL)`);
+  await pools.pool.query(
+    `INSERT INTO ${events} (event_id, ts, type, actor, ip, tactic, score, country, channel,
+       kafka_topic, kafka_partition, kafka_offset, kafka_timestamp, bronze_key)
+     SELECT 'plan-' || lpad(i::text, 6, '0'), timestamptz '2025-01-01 00:00:00+00' + i * interval '1 minute',
+       'type-' || i % 7, 'actor-' || i % 11, ('198.51.100.' || i % 13)::inet,
+       (ARRAY['execution', 'discovery', 'impact'])[1 + i % 3], (i % 100) / 100.0,
+       (ARRAY['DE', 'US', 'FR', 'JP', 'BR'])[1 + i % 5], (ARRAY['web', 'email'])[1 + i % 2],
+       'plan-test', 0, i, now(), 'plan-test'
+     FROM generate_series(1, $1::int) AS i`,
+    [EVENTS],
+  );
+  await pools.pool.query(`ANALYZE ${events}`);
 });
 
 afterAll(async () => {
@@ -142,6 +161,57 @@ describe("the events list's filters", () => {
       (column) => !rows.some((r) => r.def.endsWith(keyset(column))),
     );
     expect(missing).toEqual([]);
+  });
+
+  // Each filter with a value events have (a full page) and one none has, the pair with its own index, the
+  // IP and actor together (the IP's index leads): the first page and one deep in the list (its cursor half
+  // way down). The copy's indexes are named after their columns.
+  const index = (columns: string) => new RegExp(`^threat_events_${columns}_ts_event_id_idx`);
+  const valued = (filter: EventFilter, columns: string, rows: number) => ({
+    filter,
+    index: index(columns),
+    rows,
+  });
+  // Per filter: a value events have (a full page) and one none has.
+  const values: [keyof EventFilter, string, string][] = [
+    ["type", "type-3", "no-such-type"],
+    ["actor", "actor-5", "no-such-actor"],
+    ["tactic", "impact", "exfiltration"],
+    ["country", "JP", "NZ"],
+    ["channel", "email", "vpn"],
+    ["ip", "198.51.100.4", "2001:db8::7"],
+  ];
+  const cases = [
+    ...values.flatMap(([column, some, none]) => [
+      valued({ [column]: some }, column, 51),
+      valued({ [column]: none }, column, 0),
+    ]),
+    valued({ actor: "actor-5", tactic: "impact" }, "actor_tactic", 51),
+    valued({ actor: "actor-5", tactic: "exfiltration" }, "actor_tactic", 0),
+    valued({ ip: "198.51.100.4", actor: "actor-5" }, "ip", 51),
+  ];
+  const pages = cases.flatMap((c) => [
+    { ...c, page: "first" as const },
+    { ...c, page: "deep" as const },
+  ]);
+
+  it.each(pages)("reads the $page page of $filter straight off its index, sorting nothing", async (c) => {
+    // The list's generic plan (the read pool's), as it runs a page of 50 (51 rows: the last says "more").
+    const after = c.page === "deep" ? (["2025-01-21T00:00:00.000000Z", "plan-028800"] as const) : undefined;
+    const values: unknown[] = [];
+    const { sql } = eventListQuery(c.filter, after && [...after], 51, values, { table: events });
+    const plan = await genericPlan({ text: sql, values });
+    const scans = plan.filter((n) => n["Relation Name"] === "threat_events");
+    expect(scans.map((n) => [n["Node Type"], n["Index Name"]])).toEqual([
+      ["Index Scan", expect.stringMatching(c.index)],
+    ]);
+    expect(plan.filter((n) => n["Node Type"] === "Sort")).toEqual([]);
+    // What the index gives is the page: a value events have fills it, one none has reads nothing. The IP
+    // and actor together: the IP's events, of which every 143rd is the actor's.
+    const [scan] = scans;
+    const removed = scan?.["Rows Removed by Filter"] ?? 0;
+    if (c.filter.ip && c.filter.actor) expect(scan?.["Actual Rows"]).toBe(51);
+    else expect([scan?.["Actual Rows"], removed]).toEqual([c.rows, 0]);
   });
 });
 
