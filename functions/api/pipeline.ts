@@ -7,7 +7,7 @@ import { logger } from "../../layers/runtime/logger";
 /** GET /v1/pipeline — rows per table, last feed runs, dead-letter depth, consumer lag (partial on outages). */
 export const status = apiHandler(API_ROUTES.pipelineStatus, async () => {
   const { failures, ...body } = await pipelineStatus(pipelineProbes());
-  for (const error of failures)
-    logger.warn("pipeline status: a source did not answer", { error: String(error) });
+  for (const { source, error } of failures)
+    logger.warn("pipeline status: a source did not answer", { source, error: String(error) });
   return body;
 });

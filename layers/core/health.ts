@@ -1,3 +1,5 @@
+import { withDeadline } from "./deadline";
+
 /** One dependency's state as the health route reports it. */
 export interface DependencyCheck {
   name: string;
@@ -19,20 +21,12 @@ export async function checkDependencies(
   return Promise.all(
     Object.entries(probes).map(async ([name, probe]) => {
       const started = performance.now();
-      let timer: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([
-          probe(),
-          new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-          }),
-        ]);
+        await withDeadline(probe(), timeoutMs);
         return { name, ok: true, latencyMs: Math.round(performance.now() - started) };
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         return { name, ok: false, latencyMs: Math.round(performance.now() - started), error: message };
-      } finally {
-        clearTimeout(timer);
       }
     }),
   );

@@ -1,3 +1,4 @@
+import { createKafka } from "../adapters/kafka/client";
 import { kafkaPipelineStatus } from "../adapters/kafka/consumer-lag";
 import { neo4jNeighbourhood } from "../adapters/neo4j/neighbourhood";
 import { postgresFeedQueries } from "../adapters/postgres/feed-search";
@@ -9,7 +10,6 @@ import { parseApiKeys, ttlCache } from "../core/api/api-keys";
 import type { PipelineProbes } from "../core/api/investigations";
 import { settings } from "./config";
 import { perContainer } from "./container";
-import { kafkaClient } from "./kafka";
 import { neo4jDriver } from "./neo4j";
 import { apiPostgres } from "./postgres";
 import { secretsClient } from "./secrets";
@@ -38,7 +38,13 @@ export const graphQueries = /* @__PURE__ */ perContainer(() =>
 /** What the pipeline status reads: Postgres's tables and feed runs, Kafka's dead letters and lag. */
 export const pipelineProbes = /* @__PURE__ */ perContainer((): PipelineProbes => {
   const pipeline = postgresPipelineStatus(apiPostgres().pool);
-  const kafka = kafkaPipelineStatus(kafkaClient());
+  // A client of its own: the shared one's retries (for producers) would keep connecting to a broker that
+  // is down for tens of seconds, past the status's deadline and on into the next invocation.
+  const client = createKafka(settings().KAFKA_BROKERS, "vigil-status", {
+    retry: { retries: 1, initialRetryTime: 200, maxRetryTime: 1_000 },
+    connectionTimeout: 1_000,
+  });
+  const kafka = kafkaPipelineStatus(client);
   return { tables: pipeline.tables, feeds: pipeline.feeds, kafka: kafka.read };
 });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { neo4jThreatGraph } from "../../layers/adapters/neo4j/threat-graph";
 import { readSecret } from "../../layers/adapters/secrets/secrets";
 import { parseApiKeys } from "../../layers/core/api/api-keys";
+import { filterDigest } from "../../layers/core/api/cursor";
 import { ApiUrl } from "../../layers/core/api/feeds";
 import { API_ROUTES, type ApiRoute } from "../../layers/core/api/routes";
 import type { ThreatEvent } from "../../layers/core/events/threat-event";
@@ -310,6 +311,12 @@ describe("access", () => {
     const doc = await call("/openapi.json", {}, null);
     expect(doc.status).toBe(200);
     expect(Object.keys(doc.body.paths as object)).toContain("/v1/ips/{ip}");
+    // Open, yet checked like every route: they take no parameter, nor a query string over the limit.
+    for (const path of ["/health", "/openapi.json"]) {
+      const unknown = await call(path, { bogus: "1" }, null);
+      expect([unknown.status, unknown.body]).toEqual([400, expect.objectContaining({ field: "bogus" })]);
+      expect((await call(path, { x: "x".repeat(9 * 1024) }, null)).status).toBe(414);
+    }
   });
 
   it("answers 401 without a key or with a wrong one, 200 with the key from the secret", async () => {
@@ -408,6 +415,30 @@ describe("events", () => {
       JSON.stringify({ v: 1, l: "events", f: "x", k: ["2026-01-01T00:00:00.000000Z", "' OR 1=1 --"] }),
     ).toString("base64url");
     expect((await call("/v1/events", { cursor: forged })).status).toBe(400);
+    // Forged with the right digest: positions of the right form that no statement could read back.
+    const envelope = (l: string, k: unknown[], f = filterDigest({})) =>
+      Buffer.from(JSON.stringify({ v: 1, l, f, k })).toString("base64url");
+    const positions: [string, string, unknown[], Record<string, string>?][] = [
+      ["/v1/events", "events", ["2025-99-99T00:00:00.000000Z", "x"]],
+      ["/v1/events", "events", ["0000-01-01T00:00:00.000000Z", "x"]],
+      ["/v1/events", "events", ["2025-06-01T00:00:00.000000Z", "x\u0000"]],
+      [`/v1/ips/${ipv6}`, "events", ["2025-06-01T25:00:00.000000Z", "x"], { ip: ipv6 }],
+      ["/v1/urls", "urls", ["2025-06-01T00:00:00.000000Z", "9999999999999999999"]],
+      ["/v1/kev", "kev", ["0000-01-01", "CVE-2021-44228"]],
+    ];
+    for (const [path, list, k, filters] of positions) {
+      const edited = await call(path, { cursor: envelope(list, k, filterDigest(filters ?? {})) });
+      expect([edited.status, edited.body.field], `${path} ${JSON.stringify(k)}`).toEqual([400, "cursor"]);
+    }
+    // Times of the right form that Postgres cannot hold.
+    for (const [path, params] of [
+      ["/v1/events", { since: "2025-06-01T00:00:00+23:59" }],
+      ["/v1/events", { until: "0000-01-01T00:00:00Z" }],
+      ["/v1/kev", { added_since: "0000-01-01" }],
+    ] as const) {
+      const refused = await call(path, params);
+      expect([refused.status, refused.body.field]).toEqual([400, Object.keys(params)[0]]);
+    }
   });
 
   it("returns one event with its provenance, 404 for an unknown id", async () => {

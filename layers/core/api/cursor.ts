@@ -1,5 +1,6 @@
 import { hash } from "node:crypto";
 import { InvalidInputError } from "../errors";
+import { postgresCanHold } from "./params";
 import { z } from "./zod";
 
 /**
@@ -9,19 +10,27 @@ import { z } from "./zod";
  * base64url-encoded; it is validated field by field on the way back in, so a forged or edited cursor is a
  * 400, never a query with unchecked values, and a cursor reused with other filters is refused.
  */
+// Each part of a position as Postgres can read it back, so that no edited cursor reaches a statement with a
+// value its casts refuse (a 500): a time that exists, in microseconds, in UTC; text without NUL; a bigint.
+const timestamp = z.string().datetime({ precision: 6 }).refine(postgresCanHold);
+const text = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((v) => !v.includes("\u0000"));
+const BIGINT_MAX = 9_223_372_036_854_775_807n;
+const bigint = z
+  .string()
+  .regex(/^\d{1,19}$/)
+  .refine((v) => BigInt(v) <= BIGINT_MAX);
+
 const KEYS = {
   /** raw.threat_events: (ts, event_id), ts in microseconds as Postgres keeps it. */
-  events: z.tuple([
-    z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/),
-    z.string().min(1).max(128),
-  ]),
+  events: z.tuple([timestamp, text]),
   /** raw.urlhaus_urls: (date_added, urlhaus_id). */
-  urls: z.tuple([
-    z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/),
-    z.string().regex(/^\d{1,19}$/),
-  ]),
+  urls: z.tuple([timestamp, bigint]),
   /** raw.kev_vulnerabilities: (date_added, cve_id). */
-  kev: z.tuple([z.string().date(), z.string().regex(/^CVE-\d{4}-\d{4,}$/)]),
+  kev: z.tuple([z.string().date().refine(postgresCanHold), z.string().regex(/^CVE-\d{4}-\d{4,}$/)]),
 } as const;
 
 export type CursorList = keyof typeof KEYS;

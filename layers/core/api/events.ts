@@ -1,7 +1,16 @@
 import { InvalidInputError } from "../errors";
 import { ATTACK_TACTICS, ThreatEventSchema } from "../events/threat-event";
 import { type CursorKey, decodeCursor } from "./cursor";
-import { canonicalIp, cursorParam, instantParam, ipParam, limitParam, scoreParam, textParam } from "./params";
+import {
+  canonicalIp,
+  cursorParam,
+  instantMicros,
+  instantParam,
+  ipParam,
+  limitParam,
+  scoreParam,
+  textParam,
+} from "./params";
 import { z } from "./zod";
 
 const event = ThreatEventSchema.shape;
@@ -77,7 +86,7 @@ export function eventQuery(
   );
   // One spelling per address, so that a cursor continues whichever spelling the next page is asked with.
   if (filter.ip !== undefined) filter.ip = canonicalIp(filter.ip);
-  if (filter.since && filter.until && Date.parse(filter.until) <= Date.parse(filter.since)) {
+  if (filter.since && filter.until && instantMicros(filter.until) <= instantMicros(filter.since)) {
     throw new InvalidInputError("until", `must be after since (${filter.since})`);
   }
   const page: EventPageRequest = { limit };

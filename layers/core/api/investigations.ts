@@ -1,3 +1,4 @@
+import { withDeadline } from "../deadline";
 import { NotFoundError } from "../errors";
 import { type CursorKey, type CursorList, type Positioned, pageOf } from "./cursor";
 import type { ApiEvent, ApiEventDetail, EventFilter, EventPageRequest } from "./events";
@@ -192,13 +193,25 @@ export async function cveWithHistory(feeds: FeedQueries, cveId: string) {
   return { data: { ...found.entry, changes: found.changes } };
 }
 
+/** How long the pipeline status waits for each of its sources before naming it unavailable. */
+export const PIPELINE_SOURCE_DEADLINE_MS = 5_000;
+
 /**
- * The pipeline's state. Postgres and Kafka are read independently: when one does not answer, its parts
- * are empty and `meta.unavailable` names it, so the route still shows what it can (a status page that
- * fails whenever something is down shows nothing when it matters most).
+ * The pipeline's state. Postgres and Kafka are read independently, each within `deadlineMs`: when one does
+ * not answer, its parts are empty and `meta.unavailable` names it, so the route still shows what it can (a
+ * status page that fails whenever something is down shows nothing when it matters most).
  */
-export async function pipelineStatus(probes: PipelineProbes, now: () => Date = () => new Date()) {
-  const [tables, feeds, kafka] = await Promise.allSettled([probes.tables(), probes.feeds(), probes.kafka()]);
+export async function pipelineStatus(
+  probes: PipelineProbes,
+  now: () => Date = () => new Date(),
+  deadlineMs = PIPELINE_SOURCE_DEADLINE_MS,
+) {
+  const within = <T>(read: () => Promise<T>) => withDeadline(read(), deadlineMs);
+  const [tables, feeds, kafka] = await Promise.allSettled([
+    within(probes.tables),
+    within(probes.feeds),
+    within(probes.kafka),
+  ]);
   const unavailable: ("postgres" | "kafka")[] = [];
   if (tables.status === "rejected" || feeds.status === "rejected") unavailable.push("postgres");
   if (kafka.status === "rejected") unavailable.push("kafka");
@@ -210,6 +223,12 @@ export async function pipelineStatus(probes: PipelineProbes, now: () => Date = (
       consumers: kafka.status === "fulfilled" ? kafka.value.consumers : [],
     },
     meta: { unavailable, generated_at: now().toISOString() },
-    failures: [tables, feeds, kafka].flatMap((r) => (r.status === "rejected" ? [r.reason as unknown] : [])),
+    failures: (
+      [
+        ["postgres", tables],
+        ["postgres", feeds],
+        ["kafka", kafka],
+      ] as const
+    ).flatMap(([source, r]) => (r.status === "rejected" ? [{ source, error: r.reason as unknown }] : [])),
   };
 }

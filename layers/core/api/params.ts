@@ -60,17 +60,52 @@ export const scoreParam = z
   .transform(Number)
   .openapi(meaning({ type: "number", minimum: 0, maximum: 1, example: 0.8 }));
 
-/** An instant with its zone, ISO 8601 (`2026-11-25T10:00:00Z`). */
+/**
+ * Whether Postgres can hold a time or day that ISO 8601's form allows: its year is from 0001 (there is no
+ * year 0000) and its zone offset, if any, at most 15:59 either way (the form allows up to 99:99; real zones
+ * span -12:00 to +14:00). Postgres refuses the others with an error, not an empty answer.
+ */
+export function postgresCanHold(text: string): boolean {
+  if (text.startsWith("0000")) return false;
+  const offset = /T.*[+-](\d{2}):?(\d{2})$/.exec(text);
+  return offset === null || (Number(offset[1]) <= 15 && Number(offset[2]) <= 59);
+}
+
+const INSTANT =
+  "an ISO 8601 time with a zone (offset up to ±15:59, year from 0001), e.g. 2026-11-25T10:00:00Z";
+
+/** An instant with its zone, ISO 8601 (`2026-11-25T10:00:00Z`), that Postgres can hold. */
 export const instantParam = z
   .string()
-  .datetime({ offset: true, message: "an ISO 8601 time with a zone, e.g. 2026-11-25T10:00:00Z" })
+  .datetime({ offset: true, message: INSTANT })
+  .refine(postgresCanHold, INSTANT)
   .openapi({ example: "2026-11-25T10:00:00Z" });
 
+const DAY = "a day as YYYY-MM-DD (from 0001-01-01), e.g. 2025-01-24";
+
 /** A calendar day, `YYYY-MM-DD`, that exists. */
-export const dayParam = z
-  .string()
-  .date("a day as YYYY-MM-DD, e.g. 2025-01-24")
-  .openapi({ example: "2025-01-24" });
+export const dayParam = z.string().date(DAY).refine(postgresCanHold, DAY).openapi({ example: "2025-01-24" });
+
+/**
+ * An instant parsed by instantParam, in microseconds since 1970 (Postgres's precision, rounded as it
+ * rounds), so two instants compare as Postgres compares them: Date.parse keeps milliseconds only.
+ */
+export function instantMicros(text: string): bigint {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:Z|([+-])(\d{2}):?(\d{2}))$/i.exec(
+    text,
+  );
+  if (!m) throw new Error(`not an instant: ${JSON.stringify(text.slice(0, 40))}`);
+  const [, year, month, day, hour, minute, second, fraction = "", sign, offsetHours, offsetMinutes] = m;
+  const utc = new Date(0);
+  utc.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
+  utc.setUTCHours(Number(hour), Number(minute), Number(second), 0);
+  const offsetMs = sign
+    ? (sign === "-" ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000
+    : 0;
+  const digits = `${fraction}0000000`;
+  const micros = BigInt(digits.slice(0, 6)) + (Number(digits[6]) >= 5 ? 1n : 0n);
+  return BigInt(utc.getTime() - offsetMs) * 1000n + micros;
+}
 
 /** `true` or `false`, spelt out. */
 export const booleanParam = z

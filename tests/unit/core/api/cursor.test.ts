@@ -71,6 +71,28 @@ describe("keyset cursors", () => {
     expect(refusal(() => decodeCursor("kev", kev, {})).field).toBe("cursor");
   });
 
+  it("refuse a position Postgres could not read back: a time that does not exist, NUL, past bigint", () => {
+    // Each has the right form: only a statement's cast would have refused it, with a 500.
+    const digest = filterDigest({});
+    const refused = (list: "events" | "urls" | "kev", k: unknown[]) =>
+      refusal(() => decodeCursor(list, b64({ v: 1, l: list, f: digest, k }), {})).message;
+    for (const ts of [
+      "2025-99-99T00:00:00.000000Z",
+      "2025-06-01T99:00:00.000000Z",
+      "2025-02-29T00:00:00.000000Z",
+      "0000-01-01T00:00:00.000000Z",
+    ]) {
+      expect(refused("events", [ts, "evt-1"])).toContain("malformed");
+      expect(refused("urls", [ts, "42"])).toContain("malformed");
+    }
+    expect(refused("events", ["2025-06-01T00:00:00.000000Z", "evt\u00001"])).toContain("malformed");
+    expect(refused("urls", ["2025-06-01T00:00:00.000000Z", "9223372036854775808"])).toContain("malformed");
+    expect(refused("kev", ["0000-01-01", "CVE-2021-44228"])).toContain("malformed");
+    // The extremes that exist are taken.
+    const urls = ["2024-02-29T23:59:59.999999Z", "9223372036854775807"] as [string, string];
+    expect(decodeCursor("urls", b64({ v: 1, l: "urls", f: digest, k: urls }), {})).toEqual(urls);
+  });
+
   it("pages limit + 1 rows: a cursor only when there is a next page, at the last row shown", () => {
     const rows = [1, 2, 3].map((n) => ({
       n,

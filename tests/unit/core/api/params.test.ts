@@ -4,7 +4,7 @@ import { EventListQuery, eventQuery } from "../../../../layers/core/api/events";
 import { cvesNamedIn, KevListQuery, UrlListQuery } from "../../../../layers/core/api/feeds";
 import { GraphQuery } from "../../../../layers/core/api/graph";
 import { IpPath, IpPivotQuery, TopIpsQuery } from "../../../../layers/core/api/ips";
-import { invalidInput } from "../../../../layers/core/api/params";
+import { instantMicros, invalidInput } from "../../../../layers/core/api/params";
 import type { z } from "../../../../layers/core/api/zod";
 import { InvalidInputError } from "../../../../layers/core/errors";
 
@@ -59,6 +59,8 @@ describe("events filters", () => {
     ["country", "de", "ISO 3166-1 alpha-2"],
     ["country", "DE' --", "ISO 3166-1 alpha-2"],
     ["since", "yesterday", "ISO 8601"],
+    ["since", "2025-06-01T00:00:00+23:59", "offset up to ±15:59"],
+    ["until", "0000-01-01T00:00:00Z", "year from 0001"],
     ["ip", "198.51.100", "an IPv4 or IPv6 address"],
     ["ip", "1.2.3.4' OR '1'='1", "an IPv4 or IPv6 address"],
     ["actor", "x".repeat(257), "at most 256"],
@@ -82,6 +84,24 @@ describe("events filters", () => {
     const { filter, page } = eventQuery({ actor: "APT28", type: undefined, limit: 5 }, { ip: "192.0.2.1" });
     expect(filter).toEqual({ actor: "APT28", ip: "192.0.2.1" });
     expect(page).toEqual({ limit: 5 });
+  });
+
+  it("orders since and until to the microsecond, as Postgres keeps times", () => {
+    const range = (since: string, until: string) => () => eventQuery({ since, until, limit: 5 });
+    expect(range("2025-06-01T00:00:00Z", "2025-06-01T00:00:00.0001Z")).not.toThrow();
+    expect(range("2025-06-01T02:00:00.000001+02:00", "2025-06-01T00:00:00.000002Z")).not.toThrow();
+    expect(range("2025-06-01T00:00:00.0001Z", "2025-06-01T00:00:00.0001Z")).toThrow(/must be after since/);
+    expect(range("2025-06-01T00:00:00Z", "2025-06-01T01:59:59.9999999+02:00")).toThrow(/must be after since/);
+  });
+
+  it("reads an instant in microseconds, with its offset, rounded as Postgres rounds", () => {
+    expect(instantMicros("1970-01-01T00:00:00Z")).toBe(0n);
+    expect(instantMicros("1970-01-01T01:00:00.000001+01:00")).toBe(1n);
+    expect(instantMicros("1970-01-01T00:00:00.0000015Z")).toBe(2n);
+    expect(instantMicros("1969-12-31T19:00:00-0500")).toBe(0n);
+    expect(instantMicros("0001-01-01T00:00:00Z")).toBe(
+      BigInt(Date.UTC(2001, 0, 1) - 2000 * 31_556_952_000) * 1000n,
+    );
   });
 
   it("filters on an IP in one spelling, so the pivot's cursor continues on the list in any other", () => {
@@ -129,6 +149,10 @@ describe("the other routes' parameters", () => {
       value: { ransomware: true, added_since: "2025-01-24", limit: 50 },
     });
     expect(parse(KevListQuery, { ransomware: "yes" })).toMatchObject({ ok: false, field: "ransomware" });
+    expect(parse(KevListQuery, { added_since: "0000-01-01" })).toMatchObject({
+      ok: false,
+      field: "added_since",
+    });
     expect(parse(KevListQuery, { added_since: "2025-02-30" })).toMatchObject({
       ok: false,
       field: "added_since",
