@@ -4,6 +4,7 @@ import { readSecret } from "../../layers/adapters/secrets/secrets";
 import { parseApiKeys } from "../../layers/core/api/api-keys";
 import { filterDigest } from "../../layers/core/api/cursor";
 import { ApiUrl } from "../../layers/core/api/feeds";
+import { canonicalIp } from "../../layers/core/api/params";
 import { API_ROUTES, type ApiRoute } from "../../layers/core/api/routes";
 import type { ThreatEvent } from "../../layers/core/events/threat-event";
 import { toGraphEvent } from "../../layers/core/graph/threat-graph";
@@ -541,6 +542,29 @@ describe("IPs", () => {
     const malformed = await call("/v1/events", { ip: "2001:db8::7%eth0" });
     expect(malformed.status).toBe(400);
     expect(malformed.body).toMatchObject({ error: "invalid_input", field: "ip" });
+  });
+
+  it("writes each IP as Postgres writes it, IPv4 inside IPv6 included", async () => {
+    const spellings = [
+      "198.51.100.7",
+      ipv6Full,
+      "2001:DB8:0:0:1:0:0:1",
+      "::FFFF:198.18.0.1",
+      "::ffff:c612:1",
+      "::198.18.0.1",
+      "::1:0",
+      "::1",
+      "64:ff9b::198.18.0.1",
+      "fe80::",
+    ];
+    const { rows } = await c.pool.query<{ host: string }>(
+      "SELECT host(x::inet) AS host FROM unnest($1::text[]) WITH ORDINALITY AS s(x, n) ORDER BY n",
+      [spellings],
+    );
+    expect(spellings.map(canonicalIp)).toEqual(rows.map((r) => r.host));
+    // The pivot names the address so.
+    const pivot = await call(`/v1/ips/${encodeURIComponent("::FFFF:198.18.0.1")}`, { limit: "1" });
+    expect((pivot.body.data as { ip: string }).ip).toBe("::ffff:198.18.0.1");
   });
 
   it("finds the URLs under each spelling of an IPv6 address: as asked and canonical", async () => {

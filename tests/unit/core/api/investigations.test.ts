@@ -117,6 +117,14 @@ describe("the IP pivot", () => {
   it("writes IPv6 as Postgres and URLhaus do", () => {
     expect(canonicalIp("2001:DB8:0:0:0:0:0:7")).toBe("2001:db8::7");
     expect(canonicalIp("198.51.100.7")).toBe("198.51.100.7");
+    // IPv4 inside IPv6, mapped or compatible: its last 32 bits dotted (Postgres's host() gives the same).
+    expect(canonicalIp("::FFFF:198.18.0.1")).toBe("::ffff:198.18.0.1");
+    expect(canonicalIp("::ffff:c612:1")).toBe("::ffff:198.18.0.1");
+    expect(canonicalIp("::ffff:0:0")).toBe("::ffff:0.0.0.0");
+    expect(canonicalIp("::198.18.0.1")).toBe("::198.18.0.1");
+    expect(canonicalIp("::1:0")).toBe("::0.1.0.0");
+    for (const plain of ["::1", "::1:0:0", "64:ff9b::c612:1", "2001:db8::ffff:1:2"])
+      expect(canonicalIp(plain)).toBe(plain);
   });
 });
 
