@@ -2,6 +2,7 @@ import { isIP } from "node:net";
 import type { ZodOpenAPIMetadata } from "@asteasolutions/zod-to-openapi";
 import type { ZodError } from "zod";
 import { InvalidInputError } from "../errors";
+import { boundedText } from "../events/threat-event";
 import { z } from "./zod";
 
 /**
@@ -138,9 +139,8 @@ export function canonicalIp(ip: string): string {
   return `::${embedded[1] ?? ""}${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`;
 }
 
-/** Free text of a filter: trimmed, 1 to `max` characters. */
-export const textParam = (max: number) =>
-  z.string().trim().min(1, `1 to ${max} characters`).max(max, `1 to ${max} characters`);
+/** Free text of a filter: trimmed, 1 to `max` characters (as the ingest reads free-text fields). */
+export const textParam = boundedText;
 
 /** An opaque page cursor, as returned in `meta.next_cursor`. */
 export const cursorParam = z

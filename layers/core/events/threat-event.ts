@@ -19,7 +19,9 @@ export const ATTACK_TACTICS = [
   "impact",
 ] as const;
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+/** Text trimmed, then 1 to `max` characters: the ingest's rule for free-text fields and the API's filters'. */
+export const boundedText = (max: number) =>
+  z.string().trim().min(1, `1 to ${max} characters`).max(max, `1 to ${max} characters`);
 
 /**
  * The `threat.events` payload (DESIGN.md §3): `event_id` and `ts` required, every other field optional and
@@ -29,14 +31,14 @@ const text = (max: number) => z.string().trim().min(1).max(max);
  */
 export const ThreatEventSchema = z
   .object({
-    event_id: text(128).describe("Producer-assigned unique id; the idempotency key"),
+    event_id: boundedText(128).describe("Producer-assigned unique id; the idempotency key"),
     ts: z
       .string()
       .datetime({ offset: true })
       .describe("When the event happened, ISO 8601 with a zone (e.g. 2026-11-25T10:00:00Z)"),
-    type: text(64).optional().describe("Event type, e.g. phishing, c2_beacon, brute_force"),
+    type: boundedText(64).optional().describe("Event type, e.g. phishing, c2_beacon, brute_force"),
     msg: z.string().max(4096).optional().describe("Free-text description"),
-    actor: text(256).optional().describe("Threat actor or group name"),
+    actor: boundedText(256).optional().describe("Threat actor or group name"),
     ip: z
       .string()
       .refine((v) => isIP(v) !== 0, "an IPv4 or IPv6 address")
@@ -49,7 +51,7 @@ export const ThreatEventSchema = z
       .regex(/^[A-Z]{2}$/, "an ISO 3166-1 alpha-2 code such as DE")
       .optional()
       .describe("ISO 3166-1 alpha-2 country"),
-    channel: text(64).optional().describe("Where it was seen: email, web, endpoint, network, …"),
+    channel: boundedText(64).optional().describe("Where it was seen: email, web, endpoint, network, …"),
   })
   .passthrough();
 

@@ -63,7 +63,9 @@ describe("events filters", () => {
     ["until", "0000-01-01T00:00:00Z", "year from 0001"],
     ["ip", "198.51.100", "an IPv4 or IPv6 address"],
     ["ip", "1.2.3.4' OR '1'='1", "an IPv4 or IPv6 address"],
-    ["actor", "x".repeat(257), "at most 256"],
+    ["actor", "x".repeat(257), "1 to 256 characters"],
+    ["type", "", "1 to 64 characters"],
+    ["channel", "  ", "1 to 64 characters"],
     ["cursor", "ab$cd", "a cursor returned by the previous page"],
   ])("refuses %s=%j naming the field", (field, value, message) => {
     const parsed = parse(EventListQuery, { [field]: value });
