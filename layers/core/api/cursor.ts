@@ -3,13 +3,6 @@ import { InvalidInputError } from "../errors";
 import { postgresCanHold } from "./params";
 import { z } from "./zod";
 
-/**
- * Keyset pagination: a page ends at the sort key of its last row, and the next page starts strictly
- * after it. Unlike OFFSET, a page costs the same however deep it is, and rows arriving meanwhile neither
- * repeat nor vanish. The cursor carries that key, the list it belongs to and a digest of the filters,
- * base64url-encoded; it is validated field by field on the way back in, so a forged or edited cursor is a
- * 400, never a query with unchecked values, and a cursor reused with other filters is refused.
- */
 // Each part of a position as Postgres can read it back, so that no edited cursor reaches a statement with a
 // value its casts refuse (a 500): a time that exists, in microseconds, in UTC; text without NUL; a bigint.
 const timestamp = z.string().datetime({ precision: 6 }).refine(postgresCanHold);
@@ -24,6 +17,13 @@ const bigint = z
   .regex(/^\d{1,19}$/)
   .refine((v) => BigInt(v) <= BIGINT_MAX);
 
+/**
+ * Keyset pagination: a page ends at the sort key of its last row, and the next page starts strictly
+ * after it. Unlike OFFSET, a page costs the same however deep it is, and rows arriving meanwhile neither
+ * repeat nor vanish. The cursor carries that key, the list it belongs to and a digest of the filters,
+ * base64url-encoded; it is validated field by field on the way back in, so a forged or edited cursor is a
+ * 400, never a query with unchecked values, and a cursor reused with other filters is refused.
+ */
 const KEYS = {
   /** raw.threat_events: (ts, event_id), ts in microseconds as Postgres keeps it. */
   events: z.tuple([timestamp, text]),
