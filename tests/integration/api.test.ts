@@ -700,6 +700,28 @@ describe("graph and pipeline", () => {
     ]);
     expect(parsed.data.dead_letters.map((d) => d.topic)).toEqual(["threat.events.dlq", "urlhaus.events.dlq"]);
   });
+
+  it("shows a feed run left open past any function's lifetime as interrupted, a fresh one as running", async () => {
+    const sources = { stopped: `api-test-stopped-${suffix}`, fresh: `api-test-fresh-${suffix}` };
+    await c.pool.query(
+      `INSERT INTO ops.feed_runs (source, url, started_at) VALUES
+         ($1, 'http://127.0.0.1/none', now() - interval '16 minutes'), ($2, 'http://127.0.0.1/none', now())`,
+      [sources.stopped, sources.fresh],
+    );
+    try {
+      const status = await call("/v1/pipeline");
+      expectShape(API_ROUTES.pipelineStatus, status);
+      const feeds = (status.body.data as { feeds: { source: string; last_run: { outcome: string } }[] })
+        .feeds;
+      const outcome = (source: string) => feeds.find((f) => f.source === source)?.last_run.outcome;
+      expect([outcome(sources.stopped), outcome(sources.fresh)]).toEqual(["interrupted", "running"]);
+    } finally {
+      await c.pool.query("DELETE FROM ops.feed_runs WHERE source IN ($1, $2)", [
+        sources.stopped,
+        sources.fresh,
+      ]);
+    }
+  });
 });
 
 describe("hostile input", () => {

@@ -62,7 +62,12 @@ const FeedRun = z.object({
   run_id: z.number().int(),
   started_at: z.string(),
   ended_at: z.string().nullable(),
-  outcome: z.string(),
+  outcome: z
+    .string()
+    .describe(
+      "loaded, unchanged, not_modified, rejected, failed; running while under way, interrupted when still " +
+        "open 15 minutes after it started (stopped before it could record its outcome)",
+    ),
   http_status: z.number().int().nullable(),
   records: z.number().int().nullable(),
   added: z.number().int().nullable(),
