@@ -1,8 +1,8 @@
 import { InvalidInputError } from "../errors";
 import { ATTACK_TACTICS, ThreatEventSchema } from "../events/threat-event";
+import { canonicalIp } from "../ip";
 import { type CursorKey, decodeCursor } from "./cursor";
 import {
-  canonicalIp,
   cursorParam,
   instantMicros,
   instantParam,

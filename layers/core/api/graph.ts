@@ -1,5 +1,7 @@
+import { isIP } from "node:net";
 import { InvalidInputError } from "../errors";
 import { GRAPH_CONSTRAINTS } from "../graph-schema";
+import { canonicalIp } from "../ip";
 import { textParam, wholeNumber } from "./params";
 import { z } from "./zod";
 
@@ -27,6 +29,16 @@ export const GraphQuery = z
     ),
   })
   .strict();
+
+/**
+ * A start key as the graph writes it: an IP in its one spelling (canonicalIp: the writers store it so), a
+ * CVE id in capitals (as KEV, the events and the detections name it); any other key as given.
+ */
+export function graphKey(label: string, key: string): string {
+  if (label === "IPAddress" && isIP(key) !== 0) return canonicalIp(key);
+  if (label === "Vulnerability" && /^cve-\d{4}-\d{4,}$/i.test(key)) return key.toUpperCase();
+  return key;
+}
 
 /** The key property of a label, from the constraint list (the only source of Cypher identifiers here). */
 export function graphKeyOf(label: string): { label: string; property: string } {

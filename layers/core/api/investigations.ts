@@ -1,10 +1,10 @@
 import { withDeadline } from "../deadline";
 import { NotFoundError } from "../errors";
+import { canonicalIp } from "../ip";
 import { type CursorKey, type CursorList, type Positioned, pageOf } from "./cursor";
 import type { ApiEvent, ApiEventDetail, EventFilter, EventPageRequest } from "./events";
 import { type ApiKev, type ApiKevChange, cvesNamedIn, type KevFilter, type UrlFilter } from "./feeds";
 import type { KevLink, SourceState } from "./ips";
-import { canonicalIp } from "./params";
 import type { FeedRun, TableSize } from "./pipeline";
 
 /**

@@ -1,5 +1,6 @@
 import type { ThreatEvent } from "../events/threat-event";
 import type { RecordOrigin } from "../ingest/kafka-records";
+import { canonicalIp } from "../ip";
 
 /** What the graph keeps of one threat event: (Actor)-[:GENERATED]->(ThreatEvent)-[:TARGETED]->(IPAddress). */
 export interface GraphEvent {
@@ -39,7 +40,10 @@ export function toGraphEvent(event: ThreatEvent, origin: RecordOrigin): GraphEve
     const value = event[field];
     if (value !== undefined) props[field] = value;
   }
-  return { event_id: event.event_id, actor: event.actor ?? null, ip: event.ip ?? null, props };
+  // The IP in one spelling, so that each address is one node whatever the producer wrote (and the node the
+  // API's pivot, which writes it so, links to).
+  const ip = event.ip === undefined ? null : canonicalIp(event.ip);
+  return { event_id: event.event_id, actor: event.actor ?? null, ip, props };
 }
 
 /**

@@ -1,7 +1,9 @@
+import { isIP } from "node:net";
 import { type UrlhausEvent, UrlhausEventSchema } from "../events/urlhaus-event";
 import { decodeRecord } from "../ingest/decode";
 import { latestPerKey } from "../ingest/dedupe";
 import { type LambdaKafkaEvent, recordsOf } from "../ingest/kafka-records";
+import { canonicalIp } from "../ip";
 
 /** What the graph keeps of a URLhaus URL: (URL {value})-[:HOSTED_ON]->(Host). */
 export interface GraphUrl {
@@ -39,7 +41,10 @@ export function toGraphUrl(event: UrlhausEvent): GraphUrl {
   if (event.reporter) props.reporter = event.reporter;
   if (event.date_added) props.date_added = new Date(event.date_added).toISOString();
   if (event.last_online) props.last_online = new Date(event.last_online).toISOString();
-  return { url: event.url, host: event.host.toLowerCase(), hostIsIp: isIpLiteral(event.host), props };
+  const hostIsIp = isIpLiteral(event.host);
+  // An IP host in the spelling the threat events' IPAddress nodes have, so both reach the same node.
+  const host = hostIsIp && isIP(event.host) !== 0 ? canonicalIp(event.host) : event.host.toLowerCase();
+  return { url: event.url, host, hostIsIp, props };
 }
 
 /**

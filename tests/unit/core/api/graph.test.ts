@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { addHop, type GraphNode, graphKeyOf, startNeighbourhood } from "../../../../layers/core/api/graph";
+import {
+  addHop,
+  type GraphNode,
+  graphKey,
+  graphKeyOf,
+  startNeighbourhood,
+} from "../../../../layers/core/api/graph";
 import { InvalidInputError } from "../../../../layers/core/errors";
 
 const node = (id: string): GraphNode => ({ id, labels: ["ThreatEvent"], key: id, properties: {} });
@@ -59,5 +65,14 @@ describe("a bounded neighbourhood", () => {
     expect(graphKeyOf("IPAddress")).toEqual({ label: "IPAddress", property: "value" });
     expect(graphKeyOf("Vulnerability")).toEqual({ label: "Vulnerability", property: "cve" });
     expect(() => graphKeyOf("IPAddress) DETACH DELETE (n")).toThrow(InvalidInputError);
+  });
+
+  it("looks a start key up as the graph writes it: an IP in one spelling, a CVE in capitals", () => {
+    expect(graphKey("IPAddress", "2001:DB8:0:0:0:0:0:7")).toBe("2001:db8::7");
+    expect(graphKey("IPAddress", "::FFFF:c612:1")).toBe("::ffff:198.18.0.1");
+    expect(graphKey("IPAddress", "not an ip")).toBe("not an ip");
+    expect(graphKey("Vulnerability", "cve-2021-44228")).toBe("CVE-2021-44228");
+    expect(graphKey("Vulnerability", "x-cve-1")).toBe("x-cve-1");
+    expect(graphKey("Actor", "apt28")).toBe("apt28");
   });
 });

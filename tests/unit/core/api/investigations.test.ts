@@ -10,8 +10,8 @@ import {
   pivotJson,
   urlPageJson,
 } from "../../../../layers/core/api/investigations";
-import { canonicalIp } from "../../../../layers/core/api/params";
 import { ServiceUnavailableError } from "../../../../layers/core/errors";
+import { canonicalIp } from "../../../../layers/core/ip";
 
 const event = (n: number, extra: Record<string, unknown> = {}, msg: string | null = null): EventListRow => ({
   item: {

@@ -24,6 +24,16 @@ describe("the threat graph", () => {
     });
   });
 
+  it("writes the IP in one spelling, whatever the producer wrote", () => {
+    const ip = (value: string) =>
+      toGraphEvent({ event_id: "e", ts: "2026-11-25T12:00:00Z", ip: value }, origin).ip;
+    expect([ip("2001:DB8:0::7"), ip("::ffff:c612:1"), ip("192.0.2.1")]).toEqual([
+      "2001:db8::7",
+      "::ffff:198.18.0.1",
+      "192.0.2.1",
+    ]);
+  });
+
   it("locks actors, IPs and events in one sorted order, each once", () => {
     const e = (id: string, actor: string | null, ip: string | null): GraphEvent => ({
       event_id: id,
