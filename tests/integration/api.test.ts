@@ -678,6 +678,10 @@ describe("graph and pipeline", () => {
     expect((small.body.data as { nodes: unknown[] }).nodes).toHaveLength(2);
     expect(small.body.meta).toMatchObject({ truncated: true, node_limit: 2 });
     expect((await call("/v1/graph", { label: "Actor", key: `${actor}-none` })).status).toBe(404);
+    // The address in another spelling is the same node.
+    const spelt = await call("/v1/graph", { label: "IPAddress", key: ipv6Full.toUpperCase() });
+    const found = spelt.body.data as { root: string; nodes: { id: string; key: string | null }[] };
+    expect(found.nodes.find((x) => x.id === found.root)?.key).toBe(ipv6);
   });
 
   it("reports table sizes, feed runs, dead letters and the lag of every consumer group", async () => {
