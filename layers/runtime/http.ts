@@ -90,9 +90,9 @@ export function validateRequest<R extends ApiRoute>(
         if (value?.includes("\u0000")) throw new InvalidInputError(name, "must not contain a NUL character");
       }
       const query = route.query.safeParse(event.queryStringParameters ?? {});
-      if (!query.success) throw invalidInput(query.error, accepted);
+      if (!query.success) throw invalidInput(query.error, accepted, event.queryStringParameters);
       const path = (route.params ?? EMPTY).safeParse(event.pathParameters ?? {});
-      if (!path.success) throw invalidInput(path.error);
+      if (!path.success) throw invalidInput(path.error, [], event.pathParameters);
       (event as ValidatedEvent<R>).input = { query: query.data, path: path.data } as RouteInput<R>;
     },
   };

@@ -136,11 +136,23 @@ export const cursorParam = z
   .optional()
   .describe("Opaque cursor from `meta.next_cursor` of the previous page (same filters)");
 
+/** The longest part of a refused value an error message quotes. */
+const QUOTED_UP_TO = 64;
+
+/** A refused value as a message quotes it: JSON-escaped, cut at QUOTED_UP_TO characters. */
+const quoted = (value: string) =>
+  JSON.stringify(value.length > QUOTED_UP_TO ? `${value.slice(0, QUOTED_UP_TO)}…` : value);
+
 /**
- * The first problem of a failed parse as the API reports it: the field (the parameter's name) and what
- * was expected. An unknown parameter names itself and the accepted ones, so a typo is not silently ignored.
+ * The first problem of a failed parse as the API reports it: the field (the parameter's name), the value
+ * given (quoted, cut short) and what was expected. An unknown parameter names itself and the accepted ones,
+ * so a typo is not silently ignored. `input` is what was parsed, to quote from.
  */
-export function invalidInput(error: ZodError, accepted: readonly string[] = []): InvalidInputError {
+export function invalidInput(
+  error: ZodError,
+  accepted: readonly string[] = [],
+  input: Record<string, unknown> = {},
+): InvalidInputError {
   const issue = error.issues[0];
   if (!issue) return new InvalidInputError("request", "is invalid");
   if (issue.code === "unrecognized_keys") {
@@ -149,12 +161,11 @@ export function invalidInput(error: ZodError, accepted: readonly string[] = []):
     return new InvalidInputError(name, `unknown parameter${known}`);
   }
   const field = issue.path.length ? issue.path.join(".") : "request";
-  // Said without echoing the value back: what was expected is what helps, and input is not reflected.
-  const message =
-    issue.code === "invalid_type" && issue.received === "undefined"
-      ? "is required"
-      : issue.code === "invalid_enum_value"
-        ? `one of ${issue.options.join(", ")}`
-        : issue.message;
-  return new InvalidInputError(field, message);
+  if (issue.code === "invalid_type" && issue.received === "undefined") {
+    return new InvalidInputError(field, "is required");
+  }
+  const expected = issue.code === "invalid_enum_value" ? `one of ${issue.options.join(", ")}` : issue.message;
+  const value = input[String(issue.path[0])];
+  const got = typeof value === "string" ? `got ${quoted(value)}; expected ` : "";
+  return new InvalidInputError(field, `${got}${expected}`);
 }

@@ -12,7 +12,7 @@ import { InvalidInputError } from "../../../../layers/core/errors";
 function parse<S extends z.AnyZodObject>(schema: S, input: Record<string, string>) {
   const result = schema.safeParse(input);
   if (result.success) return { ok: true as const, value: result.data as z.output<S> };
-  const error = invalidInput(result.error, Object.keys(schema.shape));
+  const error = invalidInput(result.error, Object.keys(schema.shape), input);
   return { ok: false as const, field: error.field, message: error.message };
 }
 
@@ -71,6 +71,20 @@ describe("events filters", () => {
     const parsed = parse(EventListQuery, { [field]: value });
     expect(parsed).toMatchObject({ ok: false, field });
     expect(parsed.ok ? "" : parsed.message).toContain(message);
+  });
+
+  it("quotes the value it refuses, escaped and cut short, beside what it expected", () => {
+    expect(parse(EventListQuery, { since: "yesterday" })).toMatchObject({
+      message:
+        'since: got "yesterday"; expected an ISO 8601 time with a zone (offset up to ±15:59, year from 0001), e.g. 2026-11-25T10:00:00Z',
+    });
+    const long = parse(EventListQuery, { actor: `"${"x".repeat(300)}` });
+    expect(long).toMatchObject({
+      message: `actor: got "\\"${"x".repeat(63)}…"; expected 1 to 256 characters`,
+    });
+    expect(parse(EventListQuery, { limit: "0" })).toMatchObject({
+      message: 'limit: got "0"; expected a whole number from 1 to 500',
+    });
   });
 
   it("refuses an unknown parameter, listing the accepted ones", () => {
