@@ -147,7 +147,7 @@ async function ensureBenchData(): Promise<{ loadedMs: number | null }> {
   return { loadedMs: loaded ? performance.now() - started : null };
 }
 
-/** An API Gateway HTTP API (v2) event, as the route's handler receives it. */
+/** A route's Lambda handler, called in process with an API Gateway HTTP API (v2) event. */
 type Handler = (
   event: APIGatewayProxyEventV2,
   context: Context,

@@ -1,19 +1,19 @@
 import type pg from "pg";
-import { EXACT_COUNT_UP_TO, type FeedRun, PIPELINE_TABLES, type TableSize } from "../../core/api/pipeline";
+import {
+  EXACT_COUNT_UP_TO,
+  FEED_RUN_INTERRUPTED_AFTER_MINUTES,
+  type FeedRun,
+  PIPELINE_TABLES,
+  type TableSize,
+} from "../../core/api/pipeline";
 import { readRows } from "./read";
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
-/**
- * A run still open after this long was stopped before it could record how it ended (a timeout, a crash, a
- * stack shut down mid-run): no Lambda function runs longer than 15 minutes. It is shown as `interrupted`,
- * not as running for ever.
- */
-export const INTERRUPTED_AFTER = "15 minutes";
-
 const FEED_RUN_COLUMNS = `run_id, to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS started_at,
   to_char(ended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ended_at,
-  CASE WHEN outcome = 'running' AND started_at < now() - interval '${INTERRUPTED_AFTER}' THEN 'interrupted'
+  CASE WHEN outcome = 'running'
+        AND started_at < now() - interval '${FEED_RUN_INTERRUPTED_AFTER_MINUTES} minutes' THEN 'interrupted'
        ELSE outcome END AS outcome,
   http_status, records, added, changed, removed, rejected, version, error`;
 

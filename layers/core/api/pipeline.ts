@@ -58,6 +58,13 @@ export function consumerLag(partitions: readonly PartitionOffsets[]): {
   return { lag: rows.reduce((n, r) => n + r.lag, 0), partitions: rows };
 }
 
+/**
+ * A feed run still open this long after it started was stopped before it could record how it ended (a
+ * timeout, a crash, a stack shut down mid-run): no Lambda function runs longer than 15 minutes. The status
+ * shows it as `interrupted`, not as running for ever.
+ */
+export const FEED_RUN_INTERRUPTED_AFTER_MINUTES = 15;
+
 const FeedRun = z.object({
   run_id: z.number().int(),
   started_at: z.string(),
@@ -66,7 +73,8 @@ const FeedRun = z.object({
     .string()
     .describe(
       "loaded, unchanged, not_modified, rejected, failed; running while under way, interrupted when still " +
-        "open 15 minutes after it started (stopped before it could record its outcome)",
+        `open ${FEED_RUN_INTERRUPTED_AFTER_MINUTES} minutes after it started (stopped before it could record ` +
+        "its outcome)",
     ),
   http_status: z.number().int().nullable(),
   records: z.number().int().nullable(),
