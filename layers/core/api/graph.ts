@@ -1,8 +1,8 @@
-import { isIP } from "node:net";
 import { InvalidInputError } from "../errors";
 import { GRAPH_CONSTRAINTS } from "../graph-schema";
 import { canonicalIp } from "../ip";
-import { textParam, wholeNumber } from "./params";
+import { cveParam } from "./feeds";
+import { ipParam, textParam, wholeNumber } from "./params";
 import { z } from "./zod";
 
 /** The labels a neighbourhood can start from: every node kind of the graph model, each with its key. */
@@ -31,13 +31,16 @@ export const GraphQuery = z
   .strict();
 
 /**
- * A start key as the graph writes it: an IP in its one spelling (canonicalIp: the writers store it so), a
- * CVE id in capitals (as KEV, the events and the detections name it); any other key as given.
+ * A start key as the graph writes it: an IP (as the API's IP parameter reads one) in its one spelling
+ * (canonicalIp: the writers store it so), a CVE id in capitals (cveParam, as KEV, the events and the
+ * detections name it); any other key as given.
  */
 export function graphKey(label: string, key: string): string {
-  if (label === "IPAddress" && isIP(key) !== 0) return canonicalIp(key);
-  if (label === "Vulnerability" && /^cve-\d{4}-\d{4,}$/i.test(key)) return key.toUpperCase();
-  return key;
+  const as = (param: z.ZodType<string>) => param.safeParse(key);
+  const ip = label === "IPAddress" ? as(ipParam) : undefined;
+  if (ip?.success) return canonicalIp(ip.data);
+  const cve = label === "Vulnerability" ? as(cveParam) : undefined;
+  return cve?.success ? cve.data : key;
 }
 
 /** The key property of a label, from the constraint list (the only source of Cypher identifiers here). */

@@ -1,8 +1,7 @@
-import { isIP } from "node:net";
 import type { ZodOpenAPIMetadata } from "@asteasolutions/zod-to-openapi";
 import type { ZodError } from "zod";
 import { InvalidInputError } from "../errors";
-import { boundedText } from "../events/threat-event";
+import { boundedText, ipAddress } from "../events/threat-event";
 import { z } from "./zod";
 
 /**
@@ -115,15 +114,9 @@ export const booleanParam = z
   .openapi(meaning({ type: "boolean" }));
 
 /** An IPv4 or IPv6 address (no brackets, no port, no prefix length). */
-export const ipParam = z
-  .string()
-  .max(64, "an IPv4 or IPv6 address")
-  // Digits, hex, dots and colons only: isIP also accepts an IPv6 zone (`fe80::1%eth0`), which inet does not.
-  .refine(
-    (v) => /^[0-9A-Fa-f:.]+$/.test(v) && isIP(v) !== 0,
-    "an IPv4 or IPv6 address, e.g. 198.51.100.7 or 2001:db8::7",
-  )
-  .openapi({ example: "198.51.100.7" });
+export const ipParam = ipAddress("an IPv4 or IPv6 address, e.g. 198.51.100.7 or 2001:db8::7").openapi({
+  example: "198.51.100.7",
+});
 
 /** Free text of a filter: trimmed, 1 to `max` characters (as the ingest reads free-text fields). */
 export const textParam = boundedText;

@@ -19,6 +19,14 @@ export const ATTACK_TACTICS = [
   "impact",
 ] as const;
 
+/**
+ * An IPv4 or IPv6 address as Postgres's `inet` reads it: digits, hex, dots and colons only (node's isIP also
+ * takes an IPv6 zone, `fe80::1%eth0`, which inet refuses, and which no URL or graph key can hold). The
+ * ingest's rule for an event's IP and the API's for an IP parameter.
+ */
+export const ipAddress = (message: string) =>
+  z.string().refine((v) => /^[0-9A-Fa-f:.]+$/.test(v) && isIP(v) !== 0, message);
+
 /** Text trimmed, then 1 to `max` characters: the ingest's rule for free-text fields and the API's filters'. */
 export const boundedText = (max: number) =>
   z.string().trim().min(1, `1 to ${max} characters`).max(max, `1 to ${max} characters`);
@@ -39,11 +47,7 @@ export const ThreatEventSchema = z
     type: boundedText(64).optional().describe("Event type, e.g. phishing, c2_beacon, brute_force"),
     msg: z.string().max(4096).optional().describe("Free-text description"),
     actor: boundedText(256).optional().describe("Threat actor or group name"),
-    ip: z
-      .string()
-      .refine((v) => isIP(v) !== 0, "an IPv4 or IPv6 address")
-      .optional()
-      .describe("Targeted IP address"),
+    ip: ipAddress("an IPv4 or IPv6 address").optional().describe("Targeted IP address"),
     tactic: z.enum(ATTACK_TACTICS).optional().describe("ATT&CK tactic (lower-kebab name)"),
     score: z.number().min(0).max(1).optional().describe("Severity score in [0, 1]"),
     country: z

@@ -71,6 +71,7 @@ describe("a bounded neighbourhood", () => {
     expect(graphKey("IPAddress", "2001:DB8:0:0:0:0:0:7")).toBe("2001:db8::7");
     expect(graphKey("IPAddress", "::FFFF:c612:1")).toBe("::ffff:198.18.0.1");
     expect(graphKey("IPAddress", "not an ip")).toBe("not an ip");
+    expect(graphKey("IPAddress", "fe80::1%eth0")).toBe("fe80::1%eth0");
     expect(graphKey("Vulnerability", "cve-2021-44228")).toBe("CVE-2021-44228");
     expect(graphKey("Vulnerability", "x-cve-1")).toBe("x-cve-1");
     expect(graphKey("Actor", "apt28")).toBe("apt28");

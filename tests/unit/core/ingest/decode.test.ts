@@ -55,6 +55,12 @@ describe("decoding a threat event record", () => {
       'ip: an IPv4 or IPv6 address (got "999.1.1.1")',
     ],
     [
+      // A zone: node's isIP takes it, Postgres's inet refuses it (the batch's write would fail every retry).
+      JSON.stringify({ event_id: "x", ts: "2026-11-25T10:00:00Z", ip: "fe80::1%eth0" }),
+      "schema",
+      'ip: an IPv4 or IPv6 address (got "fe80::1%eth0")',
+    ],
+    [
       JSON.stringify({ event_id: "x", ts: "2026-11-25T10:00:00Z", score: 1.5 }),
       "schema",
       "score: Number must be less than or equal to 1 (got 1.5)",
