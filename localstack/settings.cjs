@@ -94,13 +94,15 @@ function numberOf(settings, name, { min, max, whole }) {
 // serverless.yml resolves `${file(./localstack/settings.cjs)}` by calling the exported function; it also
 // gets the broker, subnet, security group and web origin lists as arrays and the batch size and the API's
 // throttle as numbers, the shapes the `kafka:` event, `provider.vpc`, `provider.httpApi.cors` and the HTTP
-// API stage's route settings take. The throttle's bounds are API Gateway's default account quota.
+// API stage's route settings take. The batch size's bounds are the functions' own (layers/runtime/config.ts,
+// which the Lambda event source mapping's limit for Kafka sets); the throttle's, API Gateway's default
+// account quota.
 module.exports = async () => {
   const settings = loadSettings();
   return {
     ...settings,
     KAFKA_BROKER_LIST: listOf(settings.KAFKA_BROKERS),
-    KAFKA_BATCH_SIZE: Number(settings.KAFKA_BATCH_SIZE ?? 100),
+    KAFKA_BATCH_SIZE: numberOf(settings, "KAFKA_BATCH_SIZE", { min: 1, max: 10_000, whole: true }),
     DEPLOY_KAFKA_BROKER_LIST: listOf(settings.DEPLOY_KAFKA_BROKERS),
     DEPLOY_SUBNET_ID_LIST: listOf(settings.DEPLOY_SUBNET_IDS),
     DEPLOY_SECURITY_GROUP_ID_LIST: listOf(settings.DEPLOY_SECURITY_GROUP_IDS),

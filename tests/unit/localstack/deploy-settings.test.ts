@@ -29,7 +29,15 @@ describe("deploy settings as serverless.yml reads them", () => {
     expect([settings.DEPLOY_API_THROTTLE_RATE, settings.DEPLOY_API_THROTTLE_BURST]).toEqual([12.5, 40]);
   });
 
+  it("reads the Kafka triggers' batch size as a whole number", async () => {
+    process.env.KAFKA_BATCH_SIZE = " 250 ";
+    expect((await resolveSettings()).KAFKA_BATCH_SIZE).toBe(250);
+  });
+
   it.each([
+    ["KAFKA_BATCH_SIZE", "lots", 'KAFKA_BATCH_SIZE is "lots": expected a whole number from 1 to 10000'],
+    ["KAFKA_BATCH_SIZE", "10001", 'KAFKA_BATCH_SIZE is "10001": expected a whole number from 1 to 10000'],
+    ["KAFKA_BATCH_SIZE", "", 'KAFKA_BATCH_SIZE is "": expected a whole number from 1 to 10000'],
     [
       "DEPLOY_API_THROTTLE_RATE",
       "fast",
