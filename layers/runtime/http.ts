@@ -1,6 +1,6 @@
 import type middy from "@middy/core";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { invalidInput, MAX_QUERY_STRING_BYTES } from "../core/api/params";
+import { invalidInput, MAX_QUERY_STRING_BYTES, repeatedParameter } from "../core/api/params";
 import type { ApiRoute } from "../core/api/routes";
 import { z } from "../core/api/zod";
 import { InvalidInputError, VigilError } from "../core/errors";
@@ -65,8 +65,8 @@ export type ValidatedEvent<R extends ApiRoute> = APIGatewayProxyEventV2 & { inpu
 
 /**
  * The one request validation of every API route, before its handler and before any database work: a
- * query string over MAX_QUERY_STRING_BYTES is a 414; query and path parameters are parsed with the route's
- * zod schemas, and the first problem is a 400 naming the parameter and what was expected.
+ * query string over MAX_QUERY_STRING_BYTES is a 414; a parameter given twice, or query and path parameters
+ * that the route's zod schemas refuse, a 400 naming the parameter and what was expected.
  */
 export function validateRequest<R extends ApiRoute>(
   route: R,
@@ -83,6 +83,8 @@ export function validateRequest<R extends ApiRoute>(
           status: 414,
         });
       }
+      const repeated = repeatedParameter(event.rawQueryString);
+      if (repeated) throw repeated;
       // A NUL character can never be stored in Postgres text, so no value with one can match anything;
       // refused here, once, rather than failing deep inside a query.
       const raw = { ...event.queryStringParameters, ...event.pathParameters };

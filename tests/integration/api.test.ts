@@ -249,7 +249,7 @@ interface Answer {
 
 async function call(
   path: string,
-  params: Record<string, string> = {},
+  params: Record<string, string> | [string, string][] = {},
   apiKey: string | null = key,
 ): Promise<Answer> {
   const query = new URLSearchParams(params).toString();
@@ -389,6 +389,21 @@ describe("events", () => {
       `${prefix}-2`,
       `${prefix}-1`,
     ]);
+  });
+
+  it("refuses a filter given twice, naming it and its values, rather than matching their joined text", async () => {
+    // API Gateway and serverless offline join repeated values with commas: "a,b" would match no event.
+    const twice = await call("/v1/events", [
+      ["actor", actor],
+      ["actor", "APT29"],
+    ]);
+    expect([twice.status, twice.body.field, twice.body.message]).toEqual([
+      400,
+      "actor",
+      `actor: got 2 values (${JSON.stringify(actor)}, "APT29"); expected one`,
+    ]);
+    // A comma inside one value is that value's own.
+    expect((await call("/v1/urls", { tag: "a,b" })).status).toBe(200);
   });
 
   it("pages with cursors: no row twice, none missed, even within one millisecond", async () => {

@@ -137,6 +137,29 @@ const quoted = (value: string) =>
   JSON.stringify(value.length > QUOTED_UP_TO ? `${value.slice(0, QUOTED_UP_TO)}…` : value);
 
 /**
+ * A parameter the query string gives more than once, with its values, as InvalidInputError's problem: API
+ * Gateway (and serverless offline) join repeated values with commas into one (`actor=a&actor=b` arrives as
+ * `actor: "a,b"`), which matches nothing and would answer an empty page instead of saying why. Read from the
+ * raw query string, so a comma inside one value is not mistaken for two.
+ */
+export function repeatedParameter(rawQueryString: string | undefined): InvalidInputError | undefined {
+  if (!rawQueryString) return undefined;
+  const values = new Map<string, string[]>();
+  for (const [name, value] of new URLSearchParams(rawQueryString)) {
+    const given = values.get(name);
+    if (given === undefined) values.set(name, [value]);
+    else given.push(value);
+  }
+  for (const [name, given] of values) {
+    if (given.length > 1) {
+      const got = given.slice(0, 3).map(quoted).join(", ") + (given.length > 3 ? ", …" : "");
+      return new InvalidInputError(name, `got ${given.length} values (${got}); expected one`);
+    }
+  }
+  return undefined;
+}
+
+/**
  * The first problem of a failed parse as the API reports it: the field (the parameter's name), the value
  * given (quoted, cut short) and what was expected. An unknown parameter names itself and the accepted ones,
  * so a typo is not silently ignored. `input` is what was parsed, to quote from.

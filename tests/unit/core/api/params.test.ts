@@ -4,7 +4,7 @@ import { EventListQuery, eventQuery } from "../../../../layers/core/api/events";
 import { cvesNamedIn, KevListQuery, UrlListQuery } from "../../../../layers/core/api/feeds";
 import { GraphQuery } from "../../../../layers/core/api/graph";
 import { IpPath, IpPivotQuery, TopIpsQuery } from "../../../../layers/core/api/ips";
-import { instantMicros, invalidInput } from "../../../../layers/core/api/params";
+import { instantMicros, invalidInput, repeatedParameter } from "../../../../layers/core/api/params";
 import type { z } from "../../../../layers/core/api/zod";
 import { InvalidInputError } from "../../../../layers/core/errors";
 
@@ -85,6 +85,19 @@ describe("events filters", () => {
     expect(parse(EventListQuery, { limit: "0" })).toMatchObject({
       message: 'limit: got "0"; expected a whole number from 1 to 500',
     });
+  });
+
+  it("refuses a parameter given more than once, quoting its first values, from the raw query string", () => {
+    expect(repeatedParameter("actor=APT28&limit=5&actor=APT%2029")).toMatchObject({
+      field: "actor",
+      message: 'actor: got 2 values ("APT28", "APT 29"); expected one',
+    });
+    expect(repeatedParameter("tag=a&tag=b&tag=c&tag=d")?.message).toBe(
+      'tag: got 4 values ("a", "b", "c", …); expected one',
+    );
+    for (const raw of [undefined, "", "tag=a,b&limit=5", "actor=APT28&actr=APT28"]) {
+      expect(repeatedParameter(raw), String(raw)).toBeUndefined();
+    }
   });
 
   it("refuses an unknown parameter, listing the accepted ones", () => {
