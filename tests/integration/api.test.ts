@@ -675,6 +675,8 @@ describe("KEV and URLhaus", () => {
       String(urlhausId),
     ]);
     expect((await call("/v1/urls", { host: ipv6 })).body.data).toHaveLength(1);
+    // Written as in a URL, in capitals: the host the URL is filed under.
+    expect((await call("/v1/urls", { host: `[${ipv6.toUpperCase()}]` })).body.data).toHaveLength(1);
     expect((await call("/v1/urls", { tag, status: "offline" })).body.data).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { hostKey } from "../host";
 import { type CursorKey, decodeCursor } from "./cursor";
 import { ListMeta } from "./events";
 import { booleanParam, cursorParam, dayParam, limitParam, textParam } from "./params";
@@ -34,9 +35,11 @@ export const UrlListQuery = z
     threat: textParam(128).optional().describe("URLhaus threat, e.g. malware_download"),
     tag: textParam(128).optional().describe("One tag the URL carries, case-insensitive (e.g. mozi)"),
     host: textParam(1024)
-      .transform((h) => h.toLowerCase())
+      .transform(hostKey)
       .optional()
-      .describe("The URL's host: a domain or an IP literal, without port"),
+      .describe(
+        "The URL's host: a domain or an IP literal, without port (any case; brackets and a trailing dot ignored)",
+      ),
     limit: limitParam,
     cursor: cursorParam,
   })

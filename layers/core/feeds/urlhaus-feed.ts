@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { FeedRejectedError, InvalidInputError } from "../errors";
 import { type UrlhausEvent, UrlhausEventSchema } from "../events/urlhaus-event";
+import { hostKey } from "../host";
 import { describeIssues } from "../ingest/decode";
 
 export type UrlStatus = "online" | "offline" | "unknown";
@@ -101,7 +102,7 @@ export function hostOf(url: string): string {
     // More than one colon and no brackets: a bare IPv6 literal, which has no port to strip.
     host = colon !== -1 && colon === hostPort.lastIndexOf(":") ? hostPort.slice(0, colon) : hostPort;
   }
-  host = host.toLowerCase().replace(/\.$/, "");
+  host = hostKey(host);
   if (host === "") throw new InvalidInputError("url", `no host in ${JSON.stringify(clip(url, 200))}`);
   return host;
 }

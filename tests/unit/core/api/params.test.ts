@@ -188,11 +188,18 @@ describe("the other routes' parameters", () => {
     });
   });
 
-  it("URLs: a known status, a host lower-cased", () => {
+  it("URLs: a known status, a host as URLs are filed under it", () => {
     expect(parse(UrlListQuery, { status: "online", host: "Example.COM" })).toMatchObject({
       ok: true,
       value: { status: "online", host: "example.com" },
     });
+    for (const [given, host] of [
+      ["Example.COM.", "example.com"],
+      ["[2001:DB8::7]", "2001:db8::7"],
+      ["2001:db8::7", "2001:db8::7"],
+    ]) {
+      expect(parse(UrlListQuery, { host: given as string }), given).toMatchObject({ value: { host } });
+    }
     expect(parse(UrlListQuery, { status: "up" })).toMatchObject({ ok: false, field: "status" });
   });
 
