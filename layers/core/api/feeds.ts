@@ -11,16 +11,25 @@ export const cveParam = z
   .transform((v) => v.toUpperCase())
   .openapi({ example: "CVE-2021-44228" });
 
-/** The filters of `GET /v1/kev` over raw.kev_vulnerabilities. */
+/**
+ * A case-insensitive text filter, lower-cased when read: a cursor belongs to its filters, and `vendor=Microsoft`
+ * then `vendor=microsoft` is one filter.
+ */
+const caseless = (max: number) => textParam(max).transform((v) => v.toLowerCase());
+
+/**
+ * The filters of `GET /v1/kev` over raw.kev_vulnerabilities; `include_removed` defaults to false, so its
+ * cursor continues whether the next request spells the default or leaves it out.
+ */
 export const KevListQuery = z
   .object({
-    vendor: textParam(128).optional().describe("Vendor, case-insensitive, part of the name (e.g. microsoft)"),
-    product: textParam(128).optional().describe("Product, case-insensitive, part of the name"),
+    vendor: caseless(128).optional().describe("Vendor, case-insensitive, part of the name (e.g. microsoft)"),
+    product: caseless(128).optional().describe("Product, case-insensitive, part of the name"),
     ransomware: booleanParam
       .optional()
       .describe("true: known to be used in ransomware campaigns; false: not known to be"),
     added_since: dayParam.optional().describe("Only CVEs CISA added on or after this day"),
-    include_removed: booleanParam.optional().describe("Also CVEs CISA has withdrawn (default false)"),
+    include_removed: booleanParam.default("false").describe("Also CVEs CISA has withdrawn"),
     limit: limitParam,
     cursor: cursorParam,
   })
@@ -33,7 +42,7 @@ export const UrlListQuery = z
   .object({
     status: z.enum(["online", "offline", "unknown"]).optional().describe("URLhaus url_status"),
     threat: textParam(128).optional().describe("URLhaus threat, e.g. malware_download"),
-    tag: textParam(128).optional().describe("One tag the URL carries, case-insensitive (e.g. mozi)"),
+    tag: caseless(128).optional().describe("One tag the URL carries, case-insensitive (e.g. mozi)"),
     host: textParam(1024)
       .transform(hostKey)
       .optional()

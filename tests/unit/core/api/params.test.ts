@@ -1,12 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { encodeCursor } from "../../../../layers/core/api/cursor";
 import { EventListQuery, eventQuery } from "../../../../layers/core/api/events";
-import { cvesNamedIn, KevListQuery, UrlListQuery } from "../../../../layers/core/api/feeds";
+import { cvesNamedIn, KevListQuery, listQuery, UrlListQuery } from "../../../../layers/core/api/feeds";
 import { GraphQuery } from "../../../../layers/core/api/graph";
 import { IpPath, IpPivotQuery, TopIpsQuery } from "../../../../layers/core/api/ips";
 import { instantMicros, invalidInput, repeatedParameter } from "../../../../layers/core/api/params";
 import type { z } from "../../../../layers/core/api/zod";
 import { InvalidInputError } from "../../../../layers/core/errors";
+
+/** The parsed value of parameters the schema accepts. */
+function parseOk<S extends z.AnyZodObject>(schema: S, input: Record<string, string>): z.output<S> {
+  return schema.parse(input);
+}
 
 /** What the API answers for these parameters: the parsed value, or the 400's field and message. */
 function parse<S extends z.AnyZodObject>(schema: S, input: Record<string, string>) {
@@ -186,6 +191,27 @@ describe("the other routes' parameters", () => {
       ok: false,
       field: "added_since",
     });
+  });
+
+  it("KEV and URLs: a cursor continues whatever the case of a case-insensitive filter, or a default spelt out", () => {
+    const first = listQuery("kev", parseOk(KevListQuery, { vendor: "Microsoft", include_removed: "false" }));
+    const cursor = encodeCursor("kev", ["2025-01-24", "CVE-2025-0001"], first.filter);
+    const nexts: Record<string, string>[] = [
+      { vendor: "microsoft" },
+      { vendor: "MICROSOFT", include_removed: "false" },
+    ];
+    for (const next of nexts) {
+      const page = listQuery("kev", parseOk(KevListQuery, { ...next, cursor }));
+      expect(page.page.after, JSON.stringify(next)).toEqual(["2025-01-24", "CVE-2025-0001"]);
+    }
+    expect(() =>
+      listQuery("kev", parseOk(KevListQuery, { vendor: "microsoft", include_removed: "true", cursor })),
+    ).toThrow(InvalidInputError);
+    const urls = listQuery("urls", parseOk(UrlListQuery, { tag: "Mozi" }));
+    const urlCursor = encodeCursor("urls", ["2026-01-01T00:00:00.000000Z", "1"], urls.filter);
+    expect(
+      listQuery("urls", parseOk(UrlListQuery, { tag: "mozi", cursor: urlCursor })).page.after,
+    ).toBeDefined();
   });
 
   it("URLs: a known status, a host as URLs are filed under it", () => {
