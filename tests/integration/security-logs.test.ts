@@ -595,21 +595,32 @@ describe("detections linked to KEV, object versions and late metadata (hand-writ
       '["an", "array"]',
       '{"Hostname": "H4"}',
       sysmonLine("H4", 6, {}),
+      // Text Postgres cannot store: a NUL byte in the line (valid UTF-8, not JSON), an escaped one in a field.
+      '{"Hostname": "H\u0000', // the character itself
+      sysmonLine("H4", 8, { CommandLine: "cmd\u0000x" }),
+      sysmonLine("H4", 9, {}),
     ].join("\r\n");
     const ref = await box.put("raw-logs/mixed/m.json", body);
     const [summary] = await ingestS3Event(box.deps(), box.event(ref));
-    expect(summary).toMatchObject({ outcome: "loaded", events: 2, rejected: 3, lines: 6 });
+    expect(summary).toMatchObject({ outcome: "loaded", events: 3, rejected: 5, lines: 9 });
     const rejects = await box.rows(
-      "SELECT line_no, reason FROM {rejects} WHERE object_key = $1 ORDER BY line_no",
+      "SELECT line_no, reason, line_head FROM {rejects} WHERE object_key = $1 ORDER BY line_no",
       [ref.key],
     );
-    expect(rejects).toEqual([
+    expect(rejects.map(({ line_head: _, ...r }) => r)).toEqual([
       { line_no: 2, reason: "not_json" },
       { line_no: 4, reason: "not_an_object" },
       { line_no: 5, reason: "no_event_time" },
+      { line_no: 7, reason: "not_json" },
+      { line_no: 8, reason: "bad_text" },
     ]);
+    // Postgres shows the NUL as U+FFFD; the quarantined copy keeps the line as it came.
+    expect(rejects[3]?.line_head).toBe('{"Hostname": "H\uFFFD');
     const keys = await listKeys(c.s3, box.bucket, `quarantine/security-logs/${box.bucket}/raw-logs/mixed/`);
     expect(keys).toHaveLength(1);
+    const object = await c.s3.send(new GetObjectCommand({ Bucket: box.bucket, Key: keys[0] ?? "" }));
+    const quarantined = ((await object.Body?.transformToString()) ?? "").trim().split("\n");
+    expect(quarantined.map((l) => JSON.parse(l).text)).toContain('{"Hostname": "H\u0000');
   });
 
   it("merges (Host)-[:OBSERVED]->(Technique) and the host's addresses into the shared IPAddress nodes", async () => {

@@ -1,6 +1,6 @@
 import { hash } from "node:crypto";
 import { InvalidInputError } from "../errors";
-import { postgresCanHold } from "./params";
+import { bigintDigits, postgresCanHold } from "../events/rules";
 import { z } from "./zod";
 
 // Each part of a position as Postgres can read it back, so that no edited cursor reaches a statement with a
@@ -11,11 +11,7 @@ const text = z
   .min(1)
   .max(128)
   .refine((v) => !v.includes("\u0000"));
-const BIGINT_MAX = 9_223_372_036_854_775_807n;
-const bigint = z
-  .string()
-  .regex(/^\d{1,19}$/)
-  .refine((v) => BigInt(v) <= BIGINT_MAX);
+const bigint = bigintDigits("a bigint");
 
 /**
  * Keyset pagination: a page ends at the sort key of its last row, and the next page starts strictly

@@ -1,7 +1,7 @@
 import type { ZodOpenAPIMetadata } from "@asteasolutions/zod-to-openapi";
 import type { ZodError } from "zod";
 import { InvalidInputError } from "../errors";
-import { boundedText, ipAddress } from "../events/threat-event";
+import { boundedText, INSTANT_RULE, ipAddress, postgresCanHold, storableInstant } from "../events/rules";
 import { z } from "./zod";
 
 /**
@@ -60,26 +60,10 @@ export const scoreParam = z
   .transform(Number)
   .openapi(meaning({ type: "number", minimum: 0, maximum: 1, example: 0.8 }));
 
-/**
- * Whether Postgres can hold a time or day that ISO 8601's form allows: its year is from 0001 (there is no
- * year 0000) and its zone offset, if any, at most 15:59 either way (the form allows up to 99:99; real zones
- * span -12:00 to +14:00). Postgres refuses the others with an error, not an empty answer.
- */
-export function postgresCanHold(text: string): boolean {
-  if (text.startsWith("0000")) return false;
-  const offset = /T.*[+-](\d{2}):?(\d{2})$/.exec(text);
-  return offset === null || (Number(offset[1]) <= 15 && Number(offset[2]) <= 59);
-}
-
-const INSTANT =
-  "an ISO 8601 time with a zone (offset up to ±15:59, year from 0001), e.g. 2026-11-25T10:00:00Z";
+const INSTANT = `${INSTANT_RULE}, e.g. 2026-11-25T10:00:00Z`;
 
 /** An instant with its zone, ISO 8601 (`2026-11-25T10:00:00Z`), that Postgres can hold. */
-export const instantParam = z
-  .string()
-  .datetime({ offset: true, message: INSTANT })
-  .refine(postgresCanHold, INSTANT)
-  .openapi({ example: "2026-11-25T10:00:00Z" });
+export const instantParam = storableInstant(INSTANT).openapi({ example: "2026-11-25T10:00:00Z" });
 
 const DAY = "a day as YYYY-MM-DD (from 0001-01-01), e.g. 2025-01-24";
 

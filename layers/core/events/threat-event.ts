@@ -1,5 +1,5 @@
-import { isIP } from "node:net";
 import { z } from "zod";
+import { boundedText, ipAddress, storableInstant } from "./rules";
 
 /** The 14 ATT&CK enterprise tactics, in kill-chain order, as event producers spell them (lower-kebab). */
 export const ATTACK_TACTICS = [
@@ -20,18 +20,6 @@ export const ATTACK_TACTICS = [
 ] as const;
 
 /**
- * An IPv4 or IPv6 address as Postgres's `inet` reads it: digits, hex, dots and colons only (node's isIP also
- * takes an IPv6 zone, `fe80::1%eth0`, which inet refuses, and which no URL or graph key can hold). The
- * ingest's rule for an event's IP and the API's for an IP parameter.
- */
-export const ipAddress = (message: string) =>
-  z.string().refine((v) => /^[0-9A-Fa-f:.]+$/.test(v) && isIP(v) !== 0, message);
-
-/** Text trimmed, then 1 to `max` characters: the ingest's rule for free-text fields and the API's filters'. */
-export const boundedText = (max: number) =>
-  z.string().trim().min(1, `1 to ${max} characters`).max(max, `1 to ${max} characters`);
-
-/**
  * The `threat.events` payload (DESIGN.md §3): `event_id` and `ts` required, every other field optional and
  * validated when present. Fields beyond these are kept as they came (in `extra`), so a producer adding a
  * field never has its events dead-lettered. This schema is the single source of the TypeScript type, the
@@ -40,10 +28,9 @@ export const boundedText = (max: number) =>
 export const ThreatEventSchema = z
   .object({
     event_id: boundedText(128).describe("Producer-assigned unique id; the idempotency key"),
-    ts: z
-      .string()
-      .datetime({ offset: true })
-      .describe("When the event happened, ISO 8601 with a zone (e.g. 2026-11-25T10:00:00Z)"),
+    ts: storableInstant().describe(
+      "When the event happened, ISO 8601 with a zone (e.g. 2026-11-25T10:00:00Z)",
+    ),
     type: boundedText(64).optional().describe("Event type, e.g. phishing, c2_beacon, brute_force"),
     msg: z.string().max(4096).optional().describe("Free-text description"),
     actor: boundedText(256).optional().describe("Threat actor or group name"),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { FeedRejectedError, InvalidInputError } from "../errors";
+import { unstorableText } from "../events/rules";
 import { type UrlhausEvent, UrlhausEventSchema } from "../events/urlhaus-event";
 import { hostKey } from "../host";
 import { describeIssues } from "../ingest/decode";
@@ -471,6 +472,8 @@ function toEntry(raw: RawEntry): UrlhausEntry | string {
   // The event schema is the one source of the limits (lengths, tag count): an entry that loads can always
   // be published, rather than failing later, inside urlhausChanges, for the whole poll.
   const probe = eventOf(entry, "added", 1, dateAdded, undefined);
+  const unstorable = unstorableText(probe);
+  if (unstorable !== undefined) return unstorable;
   const checked = UrlhausEventSchema.safeParse(probe);
   return checked.success ? entry : describeIssues(checked.error, probe);
 }

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { unstorableText } from "../events/rules";
 import { type LambdaKafkaRecord, originOf, type RecordOrigin } from "./kafka-records";
 
 /** Why a record can never be ingested, however often it is retried. */
@@ -54,6 +55,9 @@ export function decodeRecord<S extends z.ZodTypeAny>(
   } catch (error) {
     return poison("not_json", `not JSON: ${(error as Error).message}`);
   }
+  // Text Postgres refuses, anywhere in the record (its extra fields too), would fail the whole batch.
+  const unstorable = unstorableText(raw);
+  if (unstorable !== undefined) return poison("schema", unstorable);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) return poison("schema", describeIssues(parsed.error, raw));
   return { kind: "valid", origin, event: parsed.data, raw };

@@ -1,4 +1,5 @@
 import { InvalidInputError } from "../errors";
+import { storableText } from "../events/rules";
 import {
   type DatasetMetadata,
   mergeDatasetMetadata,
@@ -198,7 +199,7 @@ export interface LogObjectSummary {
 }
 
 const MAX_METADATA_BYTES = 1024 * 1024;
-// What the ops table keeps of a rejected line; the bronze quarantine copy has it whole.
+// What the ops table keeps of a rejected line; the bronze quarantine copy has it whole, as it came.
 const REJECT_TEXT_CHARS = 4096;
 
 /**
@@ -448,7 +449,12 @@ async function streamLines(
     }
     const written = await deps.store.commitChunk(ref, {
       events,
-      rejects: rejects.map((r) => ({ ...r, text: r.text.slice(0, REJECT_TEXT_CHARS) })),
+      rejects: rejects.map((r) => ({
+        ...r,
+        // A NUL character (valid UTF-8, so a line can hold one) would fail the chunk: shown as U+FFFD.
+        text: storableText(r.text.slice(0, REJECT_TEXT_CHARS)),
+        detail: storableText(r.detail),
+      })),
       linesDone: Math.max(ordinal, alreadyDone),
       quarantineKey: qKey,
       last,

@@ -1,9 +1,11 @@
 import { isIP } from "node:net";
+import { unstorableText } from "../events/rules";
 import { EventDataXmlError, parseEventDataXml } from "./event-data-xml";
 import type { Layout, SecurityEvent } from "./security-event";
 import {
   type ClockReading,
   clockOffset,
+  EARLIEST_INSTANT_MS,
   formatInstant,
   type Instant,
   type LocalClock,
@@ -21,6 +23,7 @@ export const REJECT_REASONS = [
   "no_event_time",
   "bad_event_time",
   "bad_event_data",
+  "bad_text",
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 
@@ -51,7 +54,8 @@ const RAW_TEXT: [RegExp, string][] = [
 
 /**
  * Turns one line of an export into a {@link SecurityEvent}, or says exactly why it cannot: not JSON (raw
- * auditd or syslog text is named as such), not an object, no usable time, unreadable `EventData` XML.
+ * auditd or syslog text is named as such), not an object, no usable time, unreadable `EventData` XML, a
+ * field holding text Postgres cannot store (a NUL character, half a surrogate pair: `&#0;` in the XML).
  * The three Windows layouts are told apart by their time field: `@timestamp` (+ local `EventTime`, nxlog),
  * `TimeCreated` (zone-less local, evtx exports), `TimeGenerated` (Microsoft Sentinel, `EventData` as XML).
  */
@@ -106,8 +110,18 @@ export function normalizeLine(text: string, ctx: NormalizeContext): LineResult {
     fields = { ...data, ...top };
   }
 
+  const unstorable = unstorableText(fields);
+  if (unstorable !== undefined) return { kind: "rejected", reason: "bad_text", detail: unstorable };
+
   const time = resolveTime(fields, ctx);
   if ("kind" in time) return time;
+  if (time.instant.ms < EARLIEST_INSTANT_MS) {
+    return {
+      kind: "rejected",
+      reason: "bad_event_time",
+      detail: `${time.source} is before 0001-01-01T00:00:00Z in UTC, which Postgres cannot hold`,
+    };
+  }
   return { kind: "event", event: toEvent(fields, time) };
 }
 

@@ -26,10 +26,15 @@ export function parseClockReading(text: string): ClockReading | null {
   const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? "0"].map(
     Number,
   ) as [number, number, number, number, number, number];
-  if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return null;
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
-  // Date.UTC rolls 2020-02-31 over into March; an impossible day is refused instead.
-  if (new Date(ms).getUTCDate() !== day) return null;
+  if (year < 1 || month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return null;
+  // setUTCFullYear, not Date.UTC, which reads years 0 to 99 as 1900 to 1999 (0001-01-01, a "zero time",
+  // would be 1901).
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, 0);
+  const ms = date.getTime();
+  // Dates roll 2020-02-31 over into March; an impossible day is refused instead.
+  if (date.getUTCDate() !== day) return null;
   const fraction = (m[7] ?? "").padEnd(6, "0");
   const micros = Number(fraction.slice(0, 6));
   return {
@@ -46,6 +51,9 @@ function zoneMinutes(zone: string | undefined): number | null {
   const sign = digits.startsWith("-") ? -1 : 1;
   return sign * (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5) || "0"));
 }
+
+/** 0001-01-01T00:00:00Z: Postgres holds no earlier time (there is no year 0000). */
+export const EARLIEST_INSTANT_MS = -62_135_596_800_000;
 
 /** A UTC instant with microseconds. */
 export interface Instant {

@@ -226,6 +226,21 @@ describe("reading the URLhaus CSV dump", () => {
     expect(r.rejected[0]?.text).toBe(lines[2]);
   });
 
+  it("rejects a row Postgres could not store: an id past bigint, a NUL character", () => {
+    const text = [
+      COLUMNS_9,
+      row("9223372036854775808", "2026-10-09 06:00:00", "http://x.example/", "online", "", "t", "", "", ""),
+      row("11", "2026-10-09 06:00:00", "http://x.example/", "online", "", "mal\u0000ware", "", "", ""),
+      row("9223372036854775807", "2026-10-09 06:00:00", "http://x.example/", "online", "", "t", "", "", ""),
+    ].join("\n");
+    const r = parseUrlhausCsv(text);
+    expect(r.entries.map((e) => e.id)).toEqual(["9223372036854775807"]);
+    expect(r.rejected.map((x) => [x.line, x.reason])).toEqual([
+      [2, 'urlhaus_id: the numeric URLhaus id (up to 9223372036854775807) (got "9223372036854775808")'],
+      [3, 'threat: a NUL character, which Postgres cannot store (got "mal\\u0000ware")'],
+    ]);
+  });
+
   it("counts lines across line breaks inside quoted fields", () => {
     const text = [
       COLUMNS_9,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ThreatEventSchema } from "../../../../layers/core/events/threat-event";
+import { UrlhausEventSchema } from "../../../../layers/core/events/urlhaus-event";
 import { decodeRecord } from "../../../../layers/core/ingest/decode";
 import type { LambdaKafkaRecord } from "../../../../layers/core/ingest/kafka-records";
 
@@ -48,7 +49,38 @@ describe("decoding a threat event record", () => {
       "schema",
       'score: Expected number, received string (got "high")',
     ],
-    [JSON.stringify({ event_id: "x", ts: "yesterday" }), "schema", 'ts: Invalid datetime (got "yesterday")'],
+    [
+      JSON.stringify({ event_id: "x", ts: "yesterday" }),
+      "schema",
+      'ts: an ISO 8601 time with a zone (offset up to ±15:59, year from 0001) (got "yesterday")',
+    ],
+    // Forms ISO 8601 allows and Postgres refuses: the batch's write would fail on every retry.
+    [
+      JSON.stringify({ event_id: "x", ts: "0000-01-01T00:00:00Z" }),
+      "schema",
+      'ts: an ISO 8601 time with a zone (offset up to ±15:59, year from 0001) (got "0000-01-01T00:00:00Z")',
+    ],
+    [
+      JSON.stringify({ event_id: "x", ts: "2026-11-25T10:00:00+99:00" }),
+      "schema",
+      'ts: an ISO 8601 time with a zone (offset up to ±15:59, year from 0001) (got "2026-11-25T10:00:00+99:00")',
+    ],
+    [
+      JSON.stringify({ event_id: "x", ts: "2026-11-25T10:00:00Z", msg: "a\u0000b" }),
+      "schema",
+      'msg: a NUL character, which Postgres cannot store (got "a\\u0000b")',
+    ],
+    [
+      // An extra field, nested: kept in jsonb, which refuses half a surrogate pair.
+      JSON.stringify({ event_id: "x", ts: "2026-11-25T10:00:00Z", sensor: { names: ["ok", "\ud800"] } }),
+      "schema",
+      'sensor.names.1: half of a UTF-16 surrogate pair, which Postgres cannot store (got "\\ud800")',
+    ],
+    [
+      JSON.stringify({ event_id: "x", ts: "2026-11-25T10:00:00Z", "a\u0000b": 1 }),
+      "schema",
+      '"a\\u0000b": a field name with a NUL character, which Postgres cannot store',
+    ],
     [
       JSON.stringify({ event_id: "x", ts: "2026-11-25T10:00:00Z", ip: "999.1.1.1" }),
       "schema",
@@ -80,6 +112,36 @@ describe("decoding a threat event record", () => {
       kind: "poison",
       reason: "too_large",
       value: Buffer.from(big).toString("base64"),
+    });
+  });
+});
+
+describe("decoding a URLhaus change record", () => {
+  const change = {
+    event_id: "urlhaus-1-added",
+    ts: "2026-11-25T10:00:00Z",
+    change: "added",
+    url: "http://198.51.100.7/x",
+    host: "198.51.100.7",
+    url_status: "online",
+  };
+
+  it("takes a URLhaus id Postgres's bigint holds, and dead-letters one past it", () => {
+    expect(
+      decodeRecord(
+        record(JSON.stringify({ ...change, urlhaus_id: "9223372036854775807" })),
+        UrlhausEventSchema,
+      ),
+    ).toMatchObject({ kind: "valid" });
+    expect(
+      decodeRecord(
+        record(JSON.stringify({ ...change, urlhaus_id: "9223372036854775808" })),
+        UrlhausEventSchema,
+      ),
+    ).toMatchObject({
+      kind: "poison",
+      reason: "schema",
+      detail: 'urlhaus_id: the numeric URLhaus id (up to 9223372036854775807) (got "9223372036854775808")',
     });
   });
 });

@@ -280,6 +280,36 @@ describe("lines that are not events", () => {
     });
   });
 
+  it("refuses text Postgres cannot store, in a field or in the EventData XML, naming the field", () => {
+    expect(
+      rejected(JSON.stringify({ "@timestamp": "2020-09-22T08:28:20Z", CommandLine: "cmd\u0000x" })),
+    ).toMatchObject({
+      reason: "bad_text",
+      detail: 'CommandLine: a NUL character, which Postgres cannot store (got "cmd\\u0000x")',
+    });
+    const xml = "<EventData><Data Name='Application'>a&#0;b</Data></EventData>";
+    expect(rejected(JSON.stringify({ ...SENTINEL_5156, EventData: xml }))).toMatchObject({
+      reason: "bad_text",
+      detail: expect.stringMatching(/^Application: a NUL character/),
+    });
+    expect(rejected(JSON.stringify({ TimeGenerated: "2022-05-13T08:54:05Z", User: "\udc00" }))).toMatchObject(
+      {
+        reason: "bad_text",
+        detail: expect.stringMatching(/^User: half of a UTF-16 surrogate pair/),
+      },
+    );
+  });
+
+  it("reads years before 100 as written, and refuses a time before year 1 in UTC", () => {
+    expect(event({ "@timestamp": "0001-01-01T00:00:00Z" }).event_time).toBe("0001-01-01T00:00:00.000000Z");
+    expect(event({ TimeGenerated: "0099-12-31T23:59:59Z" }).event_time).toBe("0099-12-31T23:59:59.000000Z");
+    expect(rejected('{"TimeGenerated": "0000-06-01T00:00:00Z"}')).toMatchObject({ reason: "bad_event_time" });
+    expect(rejected('{"TimeGenerated": "0001-01-01T00:00:00+01:00"}')).toMatchObject({
+      reason: "bad_event_time",
+      detail: "TimeGenerated is before 0001-01-01T00:00:00Z in UTC, which Postgres cannot hold",
+    });
+  });
+
   it("never fails on an unknown field: it lands in extra", () => {
     const e = event({ TimeGenerated: "2022-05-13T08:54:05Z", BrandNewField: { nested: [1, 2] } });
     expect(e.extra.BrandNewField).toEqual({ nested: [1, 2] });
