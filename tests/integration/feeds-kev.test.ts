@@ -284,6 +284,12 @@ describe("fetch-kev change history (hand-written catalogues)", () => {
       { cve: cve(3) },
     );
     expect(graph.records[0]?.get("live")).toBe(false);
+    // cve(2)'s product was renamed: it affects the new one only, as its row names it.
+    const renamed = await c.neo4j.executeQuery(
+      "MATCH (v:Vulnerability {cve: $cve})-[:AFFECTS]->(p:Product) RETURN collect(p.name) AS products",
+      { cve: cve(2) },
+    );
+    expect(renamed.records[0]?.get("products")).toEqual(["Gateway 2 Pro"]);
   });
 
   it("an older catalogue a stale mirror still serves changes nothing", async () => {

@@ -4,6 +4,8 @@ import type { KevGraph } from "../../core/feeds/kev-run";
 import type { UrlGraph } from "../../core/graph/url-graph";
 
 // Vendors and products first, in sorted order, then the vulnerabilities: every writer locks in one order.
+// CISA edits an entry's vendor or product after adding it: the CVE's edge to the product it named before
+// goes, so it AFFECTS one product, as its row in Postgres names one.
 const MERGE_VENDORS = "UNWIND $vendors AS name MERGE (:Vendor {name: name})";
 const MERGE_PRODUCTS = `
 UNWIND $products AS p
@@ -15,6 +17,10 @@ const MERGE_VULNERABILITIES = `
 UNWIND $rows AS r
 MERGE (v:Vulnerability {cve: r.cve})
 SET v += r.props, v.in_catalog = true
+WITH v, r
+CALL (v, r) {
+  OPTIONAL MATCH (v)-[old:AFFECTS]->(other:Product) WHERE other.key <> r.product_key
+  DELETE old }
 WITH v, r
 MATCH (product:Product {key: r.product_key})
 MERGE (v)-[:AFFECTS]->(product)`;

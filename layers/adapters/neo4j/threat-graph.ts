@@ -12,7 +12,8 @@ import { cypherName } from "../../core/graph-schema";
 // again and passes every map through its type checks, which made packing the parameters cost twice as
 // much Node CPU as everything else the write does. Row n of the batch is element n of each list.
 // A newer version of an event (by ts, then Kafka offset) replaces its properties — those it lacks too, as
-// in Postgres; an older replay changes nothing.
+// in Postgres — and its actor and IP edges (an edge to an actor or IP it no longer names is removed); an
+// older replay changes nothing, edges included.
 const NODE_PROPERTIES = THREAT_EVENT_PROPERTIES.map((name) => `${cypherName(name)}: $${name}[n]`).join(", ");
 // One statement per batch (a statement run costs the driver a captured stack trace, which source maps
 // make expensive): actors and IPs first, in sorted order, then the events, so every writer locks in the
@@ -23,9 +24,16 @@ CALL () { UNWIND $ips AS value MERGE (:IPAddress {value: value}) }
 UNWIND range(0, size($event_id) - 1) AS n
 WITH {${NODE_PROPERTIES}} AS props, $actor[n] AS actor, $ip[n] AS ip
 MERGE (t:ThreatEvent {event_id: props.event_id})
-FOREACH (_ IN CASE WHEN t.ts IS NULL OR props.ts > t.ts
-    OR (props.ts = t.ts AND props.kafka_offset >= t.kafka_offset) THEN [1] ELSE [] END |
-  SET t += props)
+WITH t, props, actor, ip
+WHERE t.ts IS NULL OR props.ts > t.ts OR (props.ts = t.ts AND props.kafka_offset >= t.kafka_offset)
+SET t += props
+WITH t, actor, ip
+CALL (t, actor) {
+  OPTIONAL MATCH (other:Actor)-[g:GENERATED]->(t) WHERE actor IS NULL OR other.name <> actor
+  DELETE g }
+CALL (t, ip) {
+  OPTIONAL MATCH (t)-[g:TARGETED]->(other:IPAddress) WHERE ip IS NULL OR other.value <> ip
+  DELETE g }
 FOREACH (_ IN CASE WHEN actor IS NULL THEN [] ELSE [1] END |
   MERGE (a:Actor {name: actor})
   MERGE (a)-[:GENERATED]->(t))
