@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { ServiceUnavailableError } from "../../core/errors";
 import { threatEventRow, urlhausEventRow } from "../../core/events/rows";
+import { instantMicros } from "../../core/events/rules";
 import type { ThreatEvent } from "../../core/events/threat-event";
 import type { UrlhausEvent } from "../../core/events/urlhaus-event";
 import { latestPerKey } from "../../core/ingest/dedupe";
@@ -52,7 +53,7 @@ const newest = <T extends { event_id: string; ts: string }>(records: readonly In
   latestPerKey(
     records,
     (r) => r.event.event_id,
-    (r) => [Date.parse(r.event.ts), r.origin.offset],
+    (r) => [instantMicros(r.event.ts), r.origin.offset],
   ).sort((a, b) => (a.event.event_id < b.event.event_id ? -1 : a.event.event_id > b.event.event_id ? 1 : 0));
 
 /** `raw.threat_events`, keyed by event_id. */

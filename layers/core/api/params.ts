@@ -2,6 +2,9 @@ import type { ZodOpenAPIMetadata } from "@asteasolutions/zod-to-openapi";
 import type { ZodError } from "zod";
 import { InvalidInputError } from "../errors";
 import { boundedText, INSTANT_RULE, ipAddress, postgresCanHold, storableInstant } from "../events/rules";
+
+export { instantMicros } from "../events/rules";
+
 import { z } from "./zod";
 
 /**
@@ -69,27 +72,6 @@ const DAY = "a day as YYYY-MM-DD (from 0001-01-01), e.g. 2025-01-24";
 
 /** A calendar day, `YYYY-MM-DD`, that exists. */
 export const dayParam = z.string().date(DAY).refine(postgresCanHold, DAY).openapi({ example: "2025-01-24" });
-
-/**
- * An instant parsed by instantParam, in microseconds since 1970 (Postgres's precision, rounded as it
- * rounds), so two instants compare as Postgres compares them: Date.parse keeps milliseconds only.
- */
-export function instantMicros(text: string): bigint {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:Z|([+-])(\d{2}):?(\d{2}))$/i.exec(
-    text,
-  );
-  if (!m) throw new Error(`not an instant: ${JSON.stringify(text.slice(0, 40))}`);
-  const [, year, month, day, hour, minute, second, fraction = "", sign, offsetHours, offsetMinutes] = m;
-  const utc = new Date(0);
-  utc.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
-  utc.setUTCHours(Number(hour), Number(minute), Number(second), 0);
-  const offsetMs = sign
-    ? (sign === "-" ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000
-    : 0;
-  const digits = `${fraction}0000000`;
-  const micros = BigInt(digits.slice(0, 6)) + (Number(digits[6]) >= 5 ? 1n : 0n);
-  return BigInt(utc.getTime() - offsetMs) * 1000n + micros;
-}
 
 /** `true` or `false`, spelt out. */
 export const booleanParam = z

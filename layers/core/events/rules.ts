@@ -33,6 +33,39 @@ export const INSTANT_RULE = "an ISO 8601 time with a zone (offset up to ±15:59,
 export const storableInstant = (message = INSTANT_RULE) =>
   z.string().datetime({ offset: true, message }).refine(postgresCanHold, message);
 
+/**
+ * An instant that storableInstant accepts, in microseconds since 1970 (Postgres's precision, rounded as it
+ * rounds), so two instants compare as Postgres compares them: Date.parse keeps milliseconds only. The ingest orders
+ * versions of an event by it, as the upsert does, and the API checks `until` after `since` with it.
+ */
+export function instantMicros(text: string): bigint {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:Z|([+-])(\d{2}):?(\d{2}))$/i.exec(
+    text,
+  );
+  if (!m) throw new Error(`not an instant: ${JSON.stringify(text.slice(0, 40))}`);
+  const [, year, month, day, hour, minute, second, fraction = "", sign, offsetHours, offsetMinutes] = m;
+  const utc = new Date(0);
+  utc.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
+  utc.setUTCHours(Number(hour), Number(minute), Number(second), 0);
+  const offsetMs = sign
+    ? (sign === "-" ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000
+    : 0;
+  const digits = `${fraction}0000000`;
+  const micros = BigInt(digits.slice(0, 6)) + (Number(digits[6]) >= 5 ? 1n : 0n);
+  return BigInt(utc.getTime() - offsetMs) * 1000n + micros;
+}
+
+/**
+ * An instant that storableInstant accepts, written in UTC with microseconds (`2026-11-25T10:00:00.000001Z`):
+ * string order is time order, to the precision Postgres keeps (the graph compares versions by it).
+ */
+export function utcMicrosText(text: string): string {
+  const micros = instantMicros(text);
+  const within = ((micros % 1000n) + 1000n) % 1000n;
+  const ms = new Date(Number((micros - within) / 1000n)).toISOString();
+  return `${ms.slice(0, -1)}${String(within).padStart(3, "0")}Z`;
+}
+
 const BIGINT_MAX = 9_223_372_036_854_775_807n;
 
 /** A whole number written in digits that Postgres's bigint holds (up to 9223372036854775807). */

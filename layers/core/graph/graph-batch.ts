@@ -1,3 +1,4 @@
+import { instantMicros } from "../events/rules";
 import { ThreatEventSchema } from "../events/threat-event";
 import { decodeRecord } from "../ingest/decode";
 import { latestPerKey } from "../ingest/dedupe";
@@ -17,7 +18,7 @@ export async function graphBatch(
   const newest = latestPerKey(
     valid,
     (e) => e.event_id,
-    (e) => [Date.parse(String(e.props.ts)), Number(e.props.kafka_offset)],
+    (e) => [instantMicros(String(e.props.ts)), Number(e.props.kafka_offset)],
   );
   await graph.mergeEvents(newest);
   return { merged: newest.length, skipped: decoded.length - valid.length };

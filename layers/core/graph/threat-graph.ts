@@ -1,3 +1,4 @@
+import { utcMicrosText } from "../events/rules";
 import type { ThreatEvent } from "../events/threat-event";
 import type { RecordOrigin } from "../ingest/kafka-records";
 import { canonicalIp } from "../ip";
@@ -28,11 +29,14 @@ export const THREAT_EVENT_PROPERTIES = [
   ...NODE_FIELDS,
 ] as const;
 
-/** The graph form of an event; `ts` normalised to UTC so string order is time order in Cypher. */
+/**
+ * The graph form of an event; `ts` normalised to UTC with microseconds, so string order is time order in
+ * Cypher to the precision Postgres compares versions at.
+ */
 export function toGraphEvent(event: ThreatEvent, origin: RecordOrigin): GraphEvent {
   const props: Record<string, string | number> = {
     event_id: event.event_id,
-    ts: new Date(event.ts).toISOString(),
+    ts: utcMicrosText(event.ts),
     kafka_partition: origin.partition,
     kafka_offset: origin.offset,
   };

@@ -6,7 +6,7 @@
 export function latestPerKey<T>(
   items: readonly T[],
   key: (item: T) => string,
-  order: (item: T) => readonly [number, number],
+  order: (item: T) => readonly [number | bigint, number],
 ): T[] {
   const best = new Map<string, T>();
   for (const item of items) {

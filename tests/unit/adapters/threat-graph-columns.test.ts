@@ -14,7 +14,7 @@ describe("the threat graph's write parameters", () => {
       actor: ["FIN7", null],
       ip: [null, "192.0.2.1"],
       event_id: ["a", "b"],
-      ts: ["2026-11-25T10:00:00.000Z", "2026-11-25T11:00:00.000Z"],
+      ts: ["2026-11-25T10:00:00.000000Z", "2026-11-25T11:00:00.000000Z"],
       kafka_partition: [0, 0],
       kafka_offset: [5, 5],
       type: [null, null],

@@ -16,12 +16,27 @@ describe("the threat graph", () => {
       ip: "192.0.2.1",
       props: {
         event_id: "e",
-        ts: "2026-11-25T10:00:00.000Z",
+        ts: "2026-11-25T10:00:00.000000Z",
         kafka_partition: 0,
         kafka_offset: 5,
         score: 0.5,
       },
     });
+  });
+
+  it("writes ts in UTC to the microsecond, so string order is the order Postgres compares versions in", () => {
+    const ts = (value: string) => toGraphEvent({ event_id: "e", ts: value }, origin).props.ts;
+    expect([
+      ts("2026-11-25T10:00:00.0009Z"),
+      ts("2026-11-25T10:00:00.0001Z"),
+      ts("1969-12-31T23:59:59.999999Z"),
+      ts("0001-01-01T00:00:00.5+00:00"),
+    ]).toEqual([
+      "2026-11-25T10:00:00.000900Z",
+      "2026-11-25T10:00:00.000100Z",
+      "1969-12-31T23:59:59.999999Z",
+      "0001-01-01T00:00:00.500000Z",
+    ]);
   });
 
   it("writes the IP in one spelling, whatever the producer wrote", () => {
@@ -66,11 +81,17 @@ describe("the threat graph", () => {
             rec(1, JSON.stringify({ event_id: "e", ts: "2026-11-25T10:00:00Z", score: 0.1 })),
             rec(2, "{broken"),
             rec(3, JSON.stringify({ event_id: "e", ts: "2026-11-25T11:00:00Z", score: 0.9 })),
+            // Within one millisecond, the later microsecond wins, as in Postgres, not the later offset.
+            rec(4, JSON.stringify({ event_id: "f", ts: "2026-11-25T11:00:00.0009Z", score: 0.9 })),
+            rec(5, JSON.stringify({ event_id: "f", ts: "2026-11-25T11:00:00.0001Z", score: 0.1 })),
           ],
         },
       },
     );
-    expect(summary).toEqual({ merged: 1, skipped: 1 });
-    expect(merged[0]?.[0]?.props.score).toBe(0.9);
+    expect(summary).toEqual({ merged: 2, skipped: 1 });
+    expect(merged[0]?.map((e) => [e.event_id, e.props.score])).toEqual([
+      ["e", 0.9],
+      ["f", 0.9],
+    ]);
   });
 });
