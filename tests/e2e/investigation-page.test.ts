@@ -195,6 +195,9 @@ describe("the investigation page", () => {
     await urls.locator("code", { hasText: url }).waitFor({ timeout: 60_000 });
     expect(await urls.textContent()).toContain("online");
     expect(await urls.textContent()).toContain("elf, Mozi");
+    expect(await urls.getByRole("link", { name: String(urlhausId) }).getAttribute("href")).toBe(
+      `https://urlhaus.abuse.ch/url/${urlhausId}/`,
+    );
     const events = page.getByTestId("ip-events");
     expect(await events.locator("h2").textContent()).toBe("Threat events targeting it (20, the newest)");
     expect(await events.locator("tbody tr").count()).toBe(20);
@@ -227,5 +230,41 @@ describe("the investigation page", () => {
     await page.locator("#key-input").fill(apiKey);
     await page.locator("#key-submit").click();
     await page.locator("p.count", { hasText: "3 events" }).waitFor();
+  });
+
+  step("shows only the view last asked for, however late an earlier one answers", async () => {
+    // The pipeline's answer is held until the events view is drawn: it arrives for a view already left.
+    let eventsShown = () => {};
+    const shown = new Promise<void>((done) => {
+      eventsShown = done;
+    });
+    await page.route("**/v1/pipeline", async (route) => {
+      await shown;
+      await route.continue();
+    });
+    const pipelineAnswered = page.waitForResponse((r) => new URL(r.url()).pathname === "/v1/pipeline", {
+      timeout: 60_000,
+    });
+    await page.goto(`${webUrl}/#/health`);
+    await page.evaluate(`location.hash = "#/events?actor=${encodeURIComponent(actor)}"`);
+    await page.locator("p.count", { hasText: "3 events" }).waitFor();
+    eventsShown();
+    await (await pipelineAnswered).finished();
+    await page.waitForTimeout(500); // the late answer's rendering, had it anywhere to go
+    expect(await page.locator("p.count").textContent()).toBe("3 events");
+    expect(await page.locator("h1").allTextContents()).toEqual(["Threat events"]);
+    await page.unroute("**/v1/pipeline");
+    await page.evaluate('location.hash = "#/health"');
+    await page.locator("h2", { hasText: "Tables" }).waitFor();
+    await shot("08-pipeline");
+  });
+
+  step("says how to go on when the key prompt is closed without a key", async () => {
+    await page.evaluate("sessionStorage.removeItem('vigil.apiKey')");
+    await page.goto(`${webUrl}/#/events`);
+    await page.locator("#key-input").waitFor();
+    await page.keyboard.press("Escape");
+    await page.locator(".notice.error", { hasText: "No API key was given" }).waitFor();
+    await shot("09-key-prompt-closed");
   });
 });

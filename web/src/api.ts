@@ -17,8 +17,9 @@ export class ApiError extends Error {
 }
 
 /**
- * Asks for the API key once and keeps it for the browser session (sessionStorage: gone when the browser
- * closes, never written to disk by the page). A 401 asks again.
+ * Asks for the API key once and keeps it for this tab's session (sessionStorage: gone when the tab is
+ * closed, though a browser's session restore can bring it back; "Sign out" forgets it). A 401 asks again.
+ * Closing the dialog without a key (Escape) ends the request with a 401 that says how to go on.
  */
 function askForKey(problem?: string): Promise<string> {
   const dialog = document.getElementById("key-dialog") as HTMLDialogElement;
@@ -28,17 +29,28 @@ function askForKey(problem?: string): Promise<string> {
   error.hidden = !problem;
   error.textContent = problem ?? "";
   input.value = "";
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const submit = (event: Event) => {
       event.preventDefault();
       const key = input.value.trim();
       if (!key) return;
-      form.removeEventListener("submit", submit);
+      stop();
       dialog.close();
       sessionStorage.setItem(KEY, key);
       resolve(key);
     };
+    const closed = () => {
+      stop();
+      reject(
+        new ApiError(401, "No API key was given: reload the page, or open the view again, to enter one."),
+      );
+    };
+    const stop = () => {
+      form.removeEventListener("submit", submit);
+      dialog.removeEventListener("close", closed);
+    };
     form.addEventListener("submit", submit);
+    dialog.addEventListener("close", closed);
     if (!dialog.open) dialog.showModal();
     input.focus();
   });
@@ -56,7 +68,9 @@ export async function get<T>(path: string, params: Params = {}): Promise<T> {
   for (const [name, value] of Object.entries(params)) {
     if (value !== undefined && value !== null && value !== "") query.set(name, String(value));
   }
-  const url = `${window.VIGIL_API_BASE ?? ""}${path}${query.size ? `?${query}` : ""}`;
+  // Not query.size: browsers before 2023 (Safari 16, Chrome 112) lack it, and would send no parameter.
+  const search = query.toString();
+  const url = `${window.VIGIL_API_BASE ?? ""}${path}${search ? `?${search}` : ""}`;
   let key = sessionStorage.getItem(KEY) ?? (await askForKey());
   for (let attempt = 0; ; attempt++) {
     const response = await fetch(url, { headers: { "x-api-key": key, accept: "application/json" } });

@@ -59,8 +59,16 @@ export const link = (hash: string, text: Child, attrs: Attrs = {}) =>
 export const when = (iso: string | null | undefined) =>
   iso ? new Date(iso).toISOString().replace("T", " ").slice(0, 19) : "—";
 
+/**
+ * A score to three decimals, rounded down: shown as 0.80, a 0.799 would look like it passes `min_score=0.8`,
+ * which compares the stored value.
+ */
 export const score = (value: number | null | undefined) =>
-  value === null || value === undefined ? "—" : value.toFixed(2);
+  value === null || value === undefined ? "—" : String(Math.floor(value * 1000 + 1e-9) / 1000);
+
+/** A count that may be unknown (a failed feed run has none): "—", not 0. */
+export const count = (value: number | null | undefined) =>
+  value === null || value === undefined ? "—" : value;
 
 /** A message in place of a view: loading, an error, an empty result. */
 export const notice = (text: string, kind: "info" | "error" = "info") =>

@@ -11,6 +11,10 @@ const view = document.getElementById("view") as HTMLElement;
 
 /** Hash routes: #/events, #/events/<id>, #/ips/<ip>, #/graph?label=&key=, #/kev, #/kev/<cve>, #/health. */
 async function route(): Promise<void> {
+  // Each navigation draws into a slot of its own: a slower answer for the view the user has left writes
+  // into a detached slot, never over the view shown now.
+  const slot = document.createElement("div");
+  view.replaceChildren(slot);
   const [path = "", search = ""] = location.hash.replace(/^#/, "").split("?");
   const query = new URLSearchParams(search);
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
@@ -18,19 +22,19 @@ async function route(): Promise<void> {
     a.classList.toggle("active", a.getAttribute("data-nav") === (parts[0] ?? "events"));
   }
   try {
-    if (parts[0] === "events" && parts[1]) await eventView(view, parts[1]);
-    else if (parts[0] === "ips" && parts[1]) await ipView(view, parts[1]);
-    else if (parts[0] === "graph") await graphView(view, query);
-    else if (parts[0] === "kev" && parts[1]) await cveView(view, parts[1]);
-    else if (parts[0] === "kev") await kevView(view, query);
-    else if (parts[0] === "health") await healthView(view);
-    else await eventsView(view, query);
+    if (parts[0] === "events" && parts[1]) await eventView(slot, parts[1]);
+    else if (parts[0] === "ips" && parts[1]) await ipView(slot, parts[1]);
+    else if (parts[0] === "graph") await graphView(slot, query);
+    else if (parts[0] === "kev" && parts[1]) await cveView(slot, parts[1]);
+    else if (parts[0] === "kev") await kevView(slot, query);
+    else if (parts[0] === "health") await healthView(slot);
+    else await eventsView(slot, query);
   } catch (error) {
     const message =
       error instanceof ApiError && error.status === 404
         ? `Not found: ${error.message}`
         : (error as Error).message;
-    mount(view, notice(message, "error"));
+    mount(slot, notice(message, "error"));
   }
 }
 

@@ -119,6 +119,8 @@ export interface PipelineStatus {
     dead_letters: { topic: string; written: number; retained: number }[];
     consumers: { group: string; topic: string; function: string; lag: number }[];
   };
+  /** Sources that did not answer: their parts of `data` are empty, not zero. */
+  meta: { unavailable: ("postgres" | "kafka")[] };
 }
 
 export interface Health {

@@ -82,16 +82,21 @@ export async function eventsView(root: HTMLElement, query: URLSearchParams): Pro
     .catch(() => {});
 
   const params = Object.fromEntries(FILTERS.flatMap((n) => (query.get(n) ? [[n, query.get(n)]] : [])));
-  const load = async (cursor?: string) => {
+  const load = async (cursor?: string, older = false) => {
     const page = await get<Page<ApiEvent>>("/v1/events", { ...params, limit: 50, cursor });
     const more = page.meta.next_cursor
       ? h(
           "button",
-          { type: "button", onclick: () => void load(page.meta.next_cursor ?? undefined).catch(show) },
+          { type: "button", onclick: () => void load(page.meta.next_cursor ?? undefined, true).catch(show) },
           "Older events",
         )
       : null;
-    mount(results, h("p", { class: "count" }, `${page.meta.count} events`), eventTable(page.data), more);
+    // One page: it says so when there are more, so the count does not read as the filters' total.
+    const shown = `${page.meta.count} ${older ? "older events" : "events"}`;
+    const count = page.meta.next_cursor
+      ? `${shown}${older ? "" : ", the newest"} (more with Older events)`
+      : shown;
+    mount(results, h("p", { class: "count" }, count), eventTable(page.data), more);
   };
   const show = (error: Error) => mount(results, notice(error.message, "error"));
   await load().catch(show);

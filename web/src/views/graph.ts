@@ -131,12 +131,14 @@ export async function graphView(root: HTMLElement, query: URLSearchParams): Prom
             },
           },
           {
-            selector: `node[id = "${CSS.escape(hood.data.root)}"]`,
+            selector: "node.root",
             style: { "border-width": 3, "border-color": "#000" },
           },
         ],
         layout: { name: "cose", animate: false },
       });
+      // By element id, not a selector: Neo4j's ids (4:<uuid>:12) hold colons a selector would need escaped.
+      cy.getElementById(hood.data.root).addClass("root");
       cy.on("tap", "node", (event) => {
         const node = event.target;
         const kind = String(node.data("kind"));

@@ -23,10 +23,17 @@ export async function ipView(root: HTMLElement, ip: string): Promise<void> {
           threat: (u) => u.threat ?? "—",
           tags: (u) => u.tags.join(", ") || "—",
           added: (u) => when(u.date_added),
+          // Built from the id (digits), not the feed's urlhaus_link: a row's link could point anywhere.
           URLhaus: (u) =>
-            u.urlhaus_link
-              ? h("a", { href: u.urlhaus_link, rel: "noreferrer", target: "_blank" }, u.urlhaus_id)
-              : u.urlhaus_id,
+            h(
+              "a",
+              {
+                href: `https://urlhaus.abuse.ch/url/${encodeURIComponent(u.urlhaus_id)}/`,
+                rel: "noreferrer",
+                target: "_blank",
+              },
+              u.urlhaus_id,
+            ),
         },
         "URLhaus lists no URL on this IP.",
       ),

@@ -93,14 +93,26 @@ export async function kevView(root: HTMLElement, query: URLSearchParams): Promis
       ),
     ),
     search,
-    table(shown, {
-      CVE: (k) => link(`/kev/${encodeURIComponent(k.cve_id)}`, k.cve_id),
-      vendor: (k) => k.vendor_project,
-      product: (k) => k.product,
-      added: (k) => k.date_added,
-      due: (k) => k.due_date,
-      ransomware: (k) => (k.ransomware_known ? "known" : "—"),
-    }),
+    term
+      ? h("p", { class: "count" }, `${shown.length} of ${entries.length} match "${query.get("q")}"`)
+      : shown.length < entries.length &&
+          h(
+            "p",
+            { class: "count" },
+            `The ${shown.length} newest of ${entries.length}: search to find the others.`,
+          ),
+    table(
+      shown,
+      {
+        CVE: (k) => link(`/kev/${encodeURIComponent(k.cve_id)}`, k.cve_id),
+        vendor: (k) => k.vendor_project,
+        product: (k) => k.product,
+        added: (k) => k.date_added,
+        due: (k) => k.due_date,
+        ransomware: (k) => (k.ransomware_known ? "known" : "—"),
+      },
+      "No KEV entry matches this search.",
+    ),
   );
 }
 
