@@ -26,7 +26,7 @@ const gunzipAsync = promisify(gunzip);
 export function s3Bronze(s3: S3Client, bucket: string): BronzeStore {
   return {
     async putJsonLines(key, lines) {
-      const body = await gzipAsync(`${lines.map((l) => JSON.stringify(l)).join("\n")}\n`);
+      const body = await gzipAsync(`${lines.join("\n")}\n`);
       try {
         await s3.send(
           new PutObjectCommand({

@@ -6,7 +6,8 @@ import { type LambdaKafkaRecord, originOf, type RecordOrigin } from "./kafka-rec
 export type PoisonReason = "empty" | "too_large" | "not_json" | "schema";
 
 export type Decoded<T> =
-  | { kind: "valid"; origin: RecordOrigin; event: T; raw: unknown }
+  /** `text`: the value's JSON text as produced, `raw` that text parsed (numbers as JavaScript reads them). */
+  | { kind: "valid"; origin: RecordOrigin; event: T; raw: unknown; text: string }
   | { kind: "poison"; origin: RecordOrigin; value: string; reason: PoisonReason; detail: string };
 
 /** Larger payloads are dead-lettered: a threat event is a few hundred bytes; 1 MiB is generous. */
@@ -49,9 +50,10 @@ export function decodeRecord<S extends z.ZodTypeAny>(
   if (bytes.length > maxBytes) {
     return poison("too_large", `the value is ${bytes.length} bytes; the limit is ${maxBytes}`);
   }
+  const text = bytes.toString("utf8");
   let raw: unknown;
   try {
-    raw = JSON.parse(bytes.toString("utf8"));
+    raw = JSON.parse(text);
   } catch (error) {
     return poison("not_json", `not JSON: ${(error as Error).message}`);
   }
@@ -60,5 +62,5 @@ export function decodeRecord<S extends z.ZodTypeAny>(
   if (unstorable !== undefined) return poison("schema", unstorable);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) return poison("schema", describeIssues(parsed.error, raw));
-  return { kind: "valid", origin, event: parsed.data, raw };
+  return { kind: "valid", origin, event: parsed.data, raw, text };
 }

@@ -23,7 +23,8 @@ export interface DeadLetter {
 
 /** Port: the bronze lake. Writing a key twice replaces the object (S3 semantics). */
 export interface BronzeStore {
-  putJsonLines(key: string, lines: readonly unknown[]): Promise<void>;
+  /** One object of JSON Lines, each line already JSON text (without its newline). */
+  putJsonLines(key: string, lines: readonly string[]): Promise<void>;
 }
 
 /** Port: the dead-letter topics. Resolves once every message is acknowledged by the broker. */
@@ -52,15 +53,23 @@ export interface IngestSummary {
   ms: { decode: number; poison: number; bronze: number; store: number };
 }
 
-/** The line bronze keeps per record: the event exactly as produced, with its Kafka coordinates. */
-export const bronzeLine = (r: { origin: RecordOrigin; raw: unknown }) => ({
-  topic: r.origin.topic,
-  partition: r.origin.partition,
-  offset: r.origin.offset,
-  timestamp: r.origin.timestamp,
-  key: r.origin.key,
-  value: r.raw,
+/** A record's Kafka coordinates, as each bronze line starts. */
+const coordinates = (origin: RecordOrigin) => ({
+  topic: origin.topic,
+  partition: origin.partition,
+  offset: origin.offset,
+  timestamp: origin.timestamp,
+  key: origin.key,
 });
+
+/**
+ * The line bronze keeps per record: its Kafka coordinates, then `value`, the event's JSON text as produced,
+ * spliced in rather than parsed and written again, which would round a 64-bit id (12345678901234567890
+ * becomes 12345678901234567000) or turn 1e400 into null. Line breaks, which valid JSON has only between
+ * its tokens, become spaces: one record, one line.
+ */
+export const bronzeLine = (r: { origin: RecordOrigin; text: string }) =>
+  `${JSON.stringify(coordinates(r.origin)).slice(0, -1)},"value":${r.text.trim().replace(/[\r\n]+/g, " ")}}`;
 
 /**
  * Ingests one Lambda Kafka batch: decodes and validates every record; poison goes to `<topic>.dlq` and
@@ -100,12 +109,15 @@ export async function ingestBatch<S extends z.ZodTypeAny>(
       if (!first) continue;
       await deps.bronze.putJsonLines(
         quarantineObjectKey(first.origin),
-        group.items.map((l) => ({
-          ...bronzeLine({ origin: l.origin, raw: null }),
-          value_base64: l.value,
-          reason: l.reason,
-          detail: l.detail,
-        })),
+        group.items.map((l) =>
+          JSON.stringify({
+            ...coordinates(l.origin),
+            value: null,
+            value_base64: l.value,
+            reason: l.reason,
+            detail: l.detail,
+          }),
+        ),
       );
     }
   }

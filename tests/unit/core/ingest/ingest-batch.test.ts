@@ -88,6 +88,20 @@ describe("ingesting a batch", () => {
     ).toHaveLength(2);
   });
 
+  it("keeps each event in bronze as its producer wrote it: 64-bit ids and huge numbers exact, one line", async () => {
+    const f = fakes();
+    const produced =
+      '{\n  "event_id": "big",\r\n  "ts": "2026-11-25T10:00:00Z",\n  "sensor_id": 12345678901234567890, "ratio": 1e400\n}\n';
+    await ingestBatch(f.deps, event([produced]), ThreatEventSchema);
+    const [line] = [...f.objects.values()][0] as string[];
+    expect(line).toMatch(
+      /^\{"topic":"threat\.events","partition":0,"offset":100,"timestamp":\d+,"key":null,"value":\{/,
+    );
+    expect(line).toContain('"sensor_id": 12345678901234567890, "ratio": 1e400 }}');
+    expect(line).not.toMatch(/[\r\n]/);
+    expect(JSON.parse(line as string).value.event_id).toBe("big");
+  });
+
   it("fails the batch when a sink fails, after bronze was written — a retry rewrites the same keys", async () => {
     const failing = fakes(true);
     const batch = event([valid("a"), valid("b")]);
