@@ -595,7 +595,7 @@ describe("detections linked to KEV, object versions and late metadata (hand-writ
       '["an", "array"]',
       '{"Hostname": "H4"}',
       sysmonLine("H4", 6, {}),
-      // Text Postgres cannot store: a NUL byte in the line (valid UTF-8, not JSON), an escaped one in a field.
+      // Text Postgres cannot store: a raw NUL byte (valid UTF-8, not JSON), an escaped NUL in a field.
       '{"Hostname": "H\u0000', // the character itself
       sysmonLine("H4", 8, { CommandLine: "cmd\u0000x" }),
       sysmonLine("H4", 9, {}),

@@ -12,8 +12,8 @@ export const cveParam = z
   .openapi({ example: "CVE-2021-44228" });
 
 /**
- * A case-insensitive text filter, lower-cased when read: a cursor belongs to its filters, and `vendor=Microsoft`
- * then `vendor=microsoft` is one filter.
+ * A case-insensitive text filter, lower-cased when read: a cursor belongs to its filters, and
+ * `vendor=Microsoft` then `vendor=microsoft` is one filter.
  */
 const caseless = (max: number) => textParam(max).transform((v) => v.toLowerCase());
 

@@ -2,10 +2,9 @@ import type { ZodOpenAPIMetadata } from "@asteasolutions/zod-to-openapi";
 import type { ZodError } from "zod";
 import { InvalidInputError } from "../errors";
 import { boundedText, INSTANT_RULE, ipAddress, postgresCanHold, storableInstant } from "../events/rules";
+import { z } from "./zod";
 
 export { instantMicros } from "../events/rules";
-
-import { z } from "./zod";
 
 /**
  * The document of a query parameter that arrives as text but means a number or a boolean: described by

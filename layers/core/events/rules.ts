@@ -35,8 +35,8 @@ export const storableInstant = (message = INSTANT_RULE) =>
 
 /**
  * An instant that storableInstant accepts, in microseconds since 1970 (Postgres's precision, rounded as it
- * rounds), so two instants compare as Postgres compares them: Date.parse keeps milliseconds only. The ingest orders
- * versions of an event by it, as the upsert does, and the API checks `until` after `since` with it.
+ * rounds), so two instants compare as Postgres compares them: Date.parse keeps milliseconds only. The
+ * ingest orders versions of an event by it, as the upsert does; the API checks `until` after `since` with it.
  */
 export function instantMicros(text: string): bigint {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:Z|([+-])(\d{2}):?(\d{2}))$/i.exec(
