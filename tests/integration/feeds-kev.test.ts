@@ -322,4 +322,32 @@ describe("fetch-kev change history (hand-written catalogues)", () => {
     });
     expect(await box.fingerprint("kevVulnerabilities")).toBe(before);
   });
+
+  it("keeps a version CISA publishes again, later the same day, in a snapshot of its own", async () => {
+    // 2099.01.12 was loaded (15:00) by the test before; CISA publishes it again at 19:00 with a note changed.
+    const body = catalogue("2099.01.12", "2099-01-12T19:00:00.000Z", [
+      entry(1, { notes: "updated" }),
+      entry(4),
+    ]);
+    server.serve(`/again-${box.suffix}.json`, { body });
+    const again = await runKevFetch(box.kevDeps(), server.url(`/again-${box.suffix}.json`));
+    expect(again).toMatchObject({
+      outcome: "loaded",
+      changed: 1,
+      snapshotKey: "feeds/kev/dt=2099-01-12/kev-2099.01.12-190000.json",
+    });
+    const object = await c.s3.send(
+      new GetObjectCommand({ Bucket: box.bucket, Key: again.snapshotKey ?? "" }),
+    );
+    expect(await object.Body?.transformToString()).toBe(body);
+    const { rows } = await c.pool.query(
+      `SELECT date_released, snapshot_key FROM ${box.tables.kevCatalogs} WHERE catalog_version = '2099.01.12'`,
+    );
+    expect(rows).toEqual([
+      { date_released: new Date("2099-01-12T19:00:00Z"), snapshot_key: again.snapshotKey },
+    ]);
+    // The same release polled again is unchanged: the catalogue row says which release was loaded last.
+    const repeat = await runKevFetch(box.kevDeps(), server.url(`/again-${box.suffix}.json`));
+    expect(repeat).toMatchObject({ outcome: "unchanged" });
+  });
 });

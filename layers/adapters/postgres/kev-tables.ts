@@ -33,9 +33,14 @@ SELECT cve_id, change, field, before, after, $2, $3, $4
 FROM jsonb_to_recordset($1::jsonb) AS r(cve_id text, change text, field text, before jsonb, after jsonb)
 ON CONFLICT (catalog_version, cve_id, change, (coalesce(field, ''))) DO NOTHING`;
 
+// A version published again later (a later dateReleased) takes its release, count and snapshot: latest()
+// then reads the release loaded last, and the next poll of the same bytes is "unchanged".
 const INSERT_CATALOG = (t: FeedTables) => `
-INSERT INTO ${t.kevCatalogs} (catalog_version, date_released, entry_count, snapshot_key, run_id)
-VALUES ($1, $2, $3, $4, $5) ON CONFLICT (catalog_version) DO NOTHING`;
+INSERT INTO ${t.kevCatalogs} AS c (catalog_version, date_released, entry_count, snapshot_key, run_id)
+VALUES ($1, $2, $3, $4, $5) ON CONFLICT (catalog_version) DO UPDATE
+  SET date_released = EXCLUDED.date_released, entry_count = EXCLUDED.entry_count,
+      snapshot_key = EXCLUDED.snapshot_key, run_id = EXCLUDED.run_id
+  WHERE EXCLUDED.date_released > c.date_released`;
 
 /** The KEV tables in Postgres; a catalogue version is written in one transaction or not at all. */
 export function postgresKevStore(pool: pg.Pool, t: FeedTables = FEED_TABLES): KevStore {

@@ -87,7 +87,14 @@ export function runKevFetch(deps: KevRunDeps, url: string): Promise<FeedRunSumma
       return;
     }
 
-    const key = snapshotKey(KEV_SOURCE, catalog.dateReleased, `kev-${catalog.catalogVersion}.json`);
+    // CISA can publish again under the version loaded last, with a later dateReleased: that snapshot's name
+    // carries its release time, so the first one's bytes stay as they were and these are kept beside them.
+    const again = latest?.version === catalog.catalogVersion;
+    const released = new Date(catalog.dateReleased).toISOString().slice(11, 19).replace(/:/g, "");
+    const name = again
+      ? `kev-${catalog.catalogVersion}-${released}.json`
+      : `kev-${catalog.catalogVersion}.json`;
+    const key = snapshotKey(KEV_SOURCE, catalog.dateReleased, name);
     await deps.snapshots.putOnce(key, response.body, "application/json");
     summary.snapshotKey = key;
 
