@@ -10,6 +10,9 @@ export type Decoded<T> =
   | { kind: "valid"; origin: RecordOrigin; event: T; raw: unknown; text: string }
   | { kind: "poison"; origin: RecordOrigin; value: string; reason: PoisonReason; detail: string };
 
+// `\u0000`, or `\uD800` to `\uDFFF`, in any case.
+const MAYBE_UNSTORABLE = /\\u(?:0000|[dD][89a-fA-F])/;
+
 /** Larger payloads are dead-lettered: a threat event is a few hundred bytes; 1 MiB is generous. */
 export const MAX_EVENT_BYTES = 1024 * 1024;
 
@@ -57,9 +60,13 @@ export function decodeRecord<S extends z.ZodTypeAny>(
   } catch (error) {
     return poison("not_json", `not JSON: ${(error as Error).message}`);
   }
-  // Text Postgres refuses, anywhere in the record (its extra fields too), would fail the whole batch.
-  const unstorable = unstorableText(raw);
-  if (unstorable !== undefined) return poison("schema", unstorable);
+  // Text Postgres refuses, anywhere in the record (its extra fields too), would fail the whole batch. Only
+  // an escape can put a NUL or half a surrogate pair into parsed JSON (decoded UTF-8 holds neither), so the
+  // record is walked only when its text has one.
+  if (MAYBE_UNSTORABLE.test(text)) {
+    const unstorable = unstorableText(raw);
+    if (unstorable !== undefined) return poison("schema", unstorable);
+  }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) return poison("schema", describeIssues(parsed.error, raw));
   return { kind: "valid", origin, event: parsed.data, raw, text };

@@ -105,6 +105,15 @@ describe("decoding a threat event record", () => {
     expect(d.detail.startsWith(detail)).toBe(true);
   });
 
+  it("takes text that only looks like an escape Postgres refuses: a backslash, then u0000", () => {
+    const msg = "C:\\u0000\\ud800"; // the characters \u0000\ud800, not a NUL and half a surrogate pair
+    const d = decodeRecord(
+      record(JSON.stringify({ event_id: "x", ts: "2026-11-25T10:00:00Z", msg })),
+      ThreatEventSchema,
+    );
+    expect(d).toMatchObject({ kind: "valid", event: { msg } });
+  });
+
   it("refuses a payload over the size limit before parsing it, keeping the original bytes", () => {
     const big = JSON.stringify({ event_id: "x", ts: "2026-11-25T10:00:00Z", msg: "x".repeat(2000) });
     const d = decodeRecord(record(big), ThreatEventSchema, 1024);
