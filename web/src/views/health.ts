@@ -27,7 +27,7 @@ export async function healthView(root: HTMLElement): Promise<void> {
         ]
       : [h("h1", {}, "Pipeline"), notice(`/health did not answer: ${health.error}`, "error")]),
     postgresDown &&
-      notice("Postgres did not answer: feed runs, dead letters and table sizes unknown.", "error"),
+      notice("Postgres did not answer: feed runs and table sizes unknown.", "error"),
     kafkaDown && notice("Kafka did not answer: consumer lag and dead letters unknown.", "error"),
     h("h2", {}, "Feeds"),
     table(
@@ -66,9 +66,13 @@ export async function healthView(root: HTMLElement): Promise<void> {
       kafkaDown ? "Unknown: Kafka did not answer." : "No dead letter.",
     ),
     h("h2", {}, "Tables"),
-    table(data.tables, {
-      table: (t) => t.table,
-      rows: (t) => (t.exists ? `${t.estimated ? "≈ " : ""}${t.rows ?? 0}` : "not created yet"),
-    }),
+    table(
+      data.tables,
+      {
+        table: (t) => t.table,
+        rows: (t) => (t.exists ? `${t.estimated ? "≈ " : ""}${count(t.rows)}` : "not created yet"),
+      },
+      postgresDown ? "Unknown: Postgres did not answer." : "No table yet.",
+    ),
   );
 }
