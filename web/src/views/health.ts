@@ -26,8 +26,7 @@ export async function healthView(root: HTMLElement): Promise<void> {
           }),
         ]
       : [h("h1", {}, "Pipeline"), notice(`/health did not answer: ${health.error}`, "error")]),
-    postgresDown &&
-      notice("Postgres did not answer: feed runs and table sizes unknown.", "error"),
+    postgresDown && notice("Postgres did not answer: feed runs and table sizes unknown.", "error"),
     kafkaDown && notice("Kafka did not answer: consumer lag and dead letters unknown.", "error"),
     h("h2", {}, "Feeds"),
     table(
