@@ -1,16 +1,16 @@
 import { hash } from "node:crypto";
 import { InvalidInputError } from "../errors";
-import { bigintDigits, postgresCanHold } from "../events/rules";
+import { bigintDigits, postgresCanHold, unstorableText } from "../events/rules";
 import { z } from "./zod";
 
 // Each part of a position as Postgres can read it back, so that no edited cursor reaches a statement with a
-// value its casts refuse (a 500): a time that exists, in microseconds, in UTC; text without NUL; a bigint.
+// value its casts refuse (a 500): a time that exists, in microseconds, in UTC; text it can store; a bigint.
 const timestamp = z.string().datetime({ precision: 6 }).refine(postgresCanHold);
 const text = z
   .string()
   .min(1)
   .max(128)
-  .refine((v) => !v.includes("\u0000"));
+  .refine((v) => unstorableText(v) === undefined);
 const bigint = bigintDigits("a bigint");
 
 /**

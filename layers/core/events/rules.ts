@@ -104,5 +104,12 @@ export function unstorableText(value: unknown, path: string[] = []): string | un
   return undefined;
 }
 
+/**
+ * Whether JSON text may parse into text Postgres cannot store: only an escape (`\u0000`, `\uD800` to
+ * `\uDFFF`, in any case) can put a NUL character or half a surrogate pair into parsed JSON, since decoded
+ * UTF-8 holds neither. Text without one need not be walked with unstorableText.
+ */
+export const mayHoldUnstorable = (jsonText: string) => /\\u(?:0000|[dD][89a-fA-F])/.test(jsonText);
+
 /** Text with each NUL character and half surrogate pair replaced by U+FFFD, to be stored as a description. */
 export const storableText = (text: string) => text.replace(UNSTORABLE_ALL, "\uFFFD");

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { unstorableText } from "../events/rules";
+import { mayHoldUnstorable, unstorableText } from "../events/rules";
 import { type LambdaKafkaRecord, originOf, type RecordOrigin } from "./kafka-records";
 
 /** Why a record can never be ingested, however often it is retried. */
@@ -9,9 +9,6 @@ export type Decoded<T> =
   /** `text`: the value's JSON text as produced, `raw` that text parsed (numbers as JavaScript reads them). */
   | { kind: "valid"; origin: RecordOrigin; event: T; raw: unknown; text: string }
   | { kind: "poison"; origin: RecordOrigin; value: string; reason: PoisonReason; detail: string };
-
-// `\u0000`, or `\uD800` to `\uDFFF`, in any case.
-const MAYBE_UNSTORABLE = /\\u(?:0000|[dD][89a-fA-F])/;
 
 /** Larger payloads are dead-lettered: a threat event is a few hundred bytes; 1 MiB is generous. */
 export const MAX_EVENT_BYTES = 1024 * 1024;
@@ -60,10 +57,9 @@ export function decodeRecord<S extends z.ZodTypeAny>(
   } catch (error) {
     return poison("not_json", `not JSON: ${(error as Error).message}`);
   }
-  // Text Postgres refuses, anywhere in the record (its extra fields too), would fail the whole batch. Only
-  // an escape can put a NUL or half a surrogate pair into parsed JSON (decoded UTF-8 holds neither), so the
-  // record is walked only when its text has one.
-  if (MAYBE_UNSTORABLE.test(text)) {
+  // Text Postgres refuses, anywhere in the record (its extra fields too), would fail the whole batch; the
+  // record is walked for it only when its text has an escape that could make one.
+  if (mayHoldUnstorable(text)) {
     const unstorable = unstorableText(raw);
     if (unstorable !== undefined) return poison("schema", unstorable);
   }

@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { unstorableText } from "../events/rules";
+import { mayHoldUnstorable, unstorableText } from "../events/rules";
 import { EventDataXmlError, parseEventDataXml } from "./event-data-xml";
 import type { Layout, SecurityEvent } from "./security-event";
 import {
@@ -110,7 +110,8 @@ export function normalizeLine(text: string, ctx: NormalizeContext): LineResult {
     fields = { ...data, ...top };
   }
 
-  const unstorable = unstorableText(fields);
+  // Walked only when the line could hold such text: a JSON escape, or a character reference in the XML.
+  const unstorable = mayHoldUnstorable(text) || text.includes("&#") ? unstorableText(fields) : undefined;
   if (unstorable !== undefined) return { kind: "rejected", reason: "bad_text", detail: unstorable };
 
   const time = resolveTime(fields, ctx);
