@@ -150,9 +150,10 @@ async function insertData(): Promise<void> {
     [cve, vendor, version, cve2, `agenttest${suffix}`],
   );
   await c.pool.query(
-    `INSERT INTO raw.kev_changes (cve_id, change, field, before, after, catalog_version, previous_catalog_version)
-     VALUES ($1, 'added', NULL, NULL, NULL, $2, NULL),
-            ($1, 'modified', 'knownRansomwareCampaignUse', '"Unknown"', '"Known"', $3, $2)`,
+    `INSERT INTO raw.kev_changes (cve_id, change, field, before, after, catalog_version, catalog_released_at,
+       previous_catalog_version)
+     VALUES ($1, 'added', NULL, NULL, NULL, $2, '2099-01-02T15:00:00Z', NULL),
+            ($1, 'modified', 'knownRansomwareCampaignUse', '"Unknown"', '"Known"', $3, '2099-01-03T15:00:00Z', $2)`,
     [cve, `${version}-a`, version],
   );
   await c.pool.query(
@@ -655,11 +656,11 @@ describe("KEV and URLhaus", () => {
   it("returns a CVE with its change history, 404 for one KEV never listed", async () => {
     const one = await call(`/v1/kev/${cve.toLowerCase()}`);
     const parsed = expectShape(API_ROUTES.getCve, one) as {
-      data: { changes: { change: string; after: unknown }[] };
+      data: { changes: { change: string; after: unknown; catalog_released_at: string }[] };
     };
-    expect(parsed.data.changes.map((x) => [x.change, x.after])).toEqual([
-      ["added", null],
-      ["modified", "Known"],
+    expect(parsed.data.changes.map((x) => [x.change, x.after, x.catalog_released_at])).toEqual([
+      ["added", null, "2099-01-02T15:00:00.000Z"],
+      ["modified", "Known", "2099-01-03T15:00:00.000Z"],
     ]);
     expect((await call("/v1/kev/CVE-2099-0000001")).status).toBe(404);
   });

@@ -349,5 +349,34 @@ describe("fetch-kev change history (hand-written catalogues)", () => {
     // The same release polled again is unchanged: the catalogue row says which release was loaded last.
     const repeat = await runKevFetch(box.kevDeps(), server.url(`/again-${box.suffix}.json`));
     expect(repeat).toMatchObject({ outcome: "unchanged" });
+
+    // A third release changes the same note again: each release keeps its own change of the field.
+    server.serve(`/third-${box.suffix}.json`, {
+      body: catalogue("2099.01.12", "2099-01-12T21:00:00.000Z", [
+        entry(1, { notes: "updated again" }),
+        entry(4),
+      ]),
+    });
+    const third = await runKevFetch(box.kevDeps(), server.url(`/third-${box.suffix}.json`));
+    expect(third).toMatchObject({ outcome: "loaded", changed: 1 });
+    const notes = await c.pool.query(
+      `SELECT catalog_released_at, before, after, previous_catalog_version FROM ${box.tables.kevChanges}
+       WHERE catalog_version = '2099.01.12' AND cve_id = $1 AND field = 'notes' ORDER BY change_id`,
+      [cve(1)],
+    );
+    expect(notes.rows).toEqual([
+      {
+        catalog_released_at: new Date("2099-01-12T19:00:00Z"),
+        before: entry(1).notes,
+        after: "updated",
+        previous_catalog_version: "2099.01.12",
+      },
+      {
+        catalog_released_at: new Date("2099-01-12T21:00:00Z"),
+        before: "updated",
+        after: "updated again",
+        previous_catalog_version: "2099.01.12",
+      },
+    ]);
   });
 });

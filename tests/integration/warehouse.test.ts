@@ -204,6 +204,7 @@ const KEV_CHANGES = [
     cve_id: k.cve_id,
     change: "added",
     catalog_version: "2025.01.23",
+    catalog_released_at: "2025-01-23T15:00:02Z",
   })),
   {
     change_id: 10,
@@ -213,6 +214,7 @@ const KEV_CHANGES = [
     before: "Unknown",
     after: "Known",
     catalog_version: "2025.01.24",
+    catalog_released_at: "2025-01-24T14:59:40Z",
     previous_catalog_version: "2025.01.23",
   },
   {
@@ -220,6 +222,7 @@ const KEV_CHANGES = [
     cve_id: "CVE-2022-28958",
     change: "removed",
     catalog_version: "2025.01.24",
+    catalog_released_at: "2025-01-24T14:59:40Z",
     previous_catalog_version: "2025.01.23",
   },
 ];

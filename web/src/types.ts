@@ -62,6 +62,7 @@ export interface ApiKevChange {
   before: unknown;
   after: unknown;
   catalog_version: string;
+  catalog_released_at: string;
   recorded_at: string;
 }
 

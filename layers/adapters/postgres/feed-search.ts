@@ -71,7 +71,8 @@ export function postgresFeedQueries(pool: pg.Pool, t: FeedTables = FEED_TABLES):
         readRows<ApiKevChange & { change_id: string }>(
           pool,
           "reading a CVE's KEV history",
-          `SELECT change_id, change, field, before, after, catalog_version, previous_catalog_version,
+          `SELECT change_id, change, field, before, after, catalog_version,
+             ${utc("catalog_released_at")} AS catalog_released_at, previous_catalog_version,
              ${utc("recorded_at")} AS recorded_at
            FROM ${t.kevChanges} WHERE cve_id = $1 ORDER BY change_id`,
           [cveId],

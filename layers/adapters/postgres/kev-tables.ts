@@ -27,11 +27,14 @@ const MARK_REMOVED = (t: FeedTables) => `
 UPDATE ${t.kevVulnerabilities} SET removed_in_version = $2, updated_at = now()
 WHERE cve_id = ANY($1::text[]) AND removed_in_version IS NULL`;
 
+// Keyed by the release as well as the version (migration 0012): a version published again later records the
+// changes its second release brought, a field changed by both releases included.
 const INSERT_CHANGES = (t: FeedTables) => `
-INSERT INTO ${t.kevChanges} (cve_id, change, field, before, after, catalog_version, previous_catalog_version, run_id)
-SELECT cve_id, change, field, before, after, $2, $3, $4
+INSERT INTO ${t.kevChanges} (cve_id, change, field, before, after, catalog_version, catalog_released_at,
+  previous_catalog_version, run_id)
+SELECT cve_id, change, field, before, after, $2, $3, $4, $5
 FROM jsonb_to_recordset($1::jsonb) AS r(cve_id text, change text, field text, before jsonb, after jsonb)
-ON CONFLICT (catalog_version, cve_id, change, (coalesce(field, ''))) DO NOTHING`;
+ON CONFLICT (catalog_version, catalog_released_at, cve_id, change, (coalesce(field, ''))) DO NOTHING`;
 
 // A version published again later (a later dateReleased) takes its release, count and snapshot: latest()
 // then reads the release loaded last, and the next poll of the same bytes is "unchanged".
@@ -93,6 +96,7 @@ export function postgresKevStore(pool: pg.Pool, t: FeedTables = FEED_TABLES): Ke
           await client.query(INSERT_CHANGES(t), [
             JSON.stringify(load.diff.changes),
             load.catalogVersion,
+            load.dateReleased,
             load.previousVersion,
             load.runId,
           ]);

@@ -112,6 +112,10 @@ export const ApiKevChange = z
     before: z.unknown(),
     after: z.unknown(),
     catalog_version: z.string(),
+    catalog_released_at: z.string().openapi({
+      description:
+        "When CISA released the catalogue that brought the change (a version can be released twice)",
+    }),
     previous_catalog_version: z.string().nullable(),
     recorded_at: z.string(),
   })

@@ -148,6 +148,7 @@ export async function cveView(root: HTMLElement, cve: string): Promise<void> {
     h("h2", {}, "History"),
     table(data.changes, {
       catalogue: (c) => c.catalog_version,
+      released: (c) => when(c.catalog_released_at),
       change: (c) => c.change,
       field: (c) => c.field ?? "—",
       before: (c) => (c.change === "modified" ? JSON.stringify(c.before) : "—"),

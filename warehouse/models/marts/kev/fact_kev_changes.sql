@@ -1,5 +1,5 @@
 -- One row per recorded KEV change (added, removed, or one modified field), with when CISA released the
--- catalogue version that brought it.
+-- catalogue that brought it.
 select
     ch.change_id,
     ch.cve_id,
@@ -9,9 +9,8 @@ select
     ch.after,
     ch.catalog_version,
     ch.previous_catalog_version,
-    cat.date_released as catalog_released_at,
+    ch.catalog_released_at,
     ch.recorded_at,
     {{ date_key('ch.recorded_at') }} as recorded_date_key,
     ch.run_id
 from {{ ref('stg_kev_changes') }} as ch
-left join {{ ref('stg_kev_catalogs') }} as cat on cat.catalog_version = ch.catalog_version

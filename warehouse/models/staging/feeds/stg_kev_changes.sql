@@ -7,6 +7,7 @@ select
     before,
     after,
     catalog_version,
+    catalog_released_at,
     previous_catalog_version,
     run_id,
     recorded_at
