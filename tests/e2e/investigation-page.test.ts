@@ -25,6 +25,9 @@ const octet = (i: number) => Number.parseInt(suffix.slice(i, i + 2), 16);
 const ip = `198.51.${octet(0)}.${octet(2)}`;
 const url = `http://${ip}:8080/e2e-${suffix}/mozi.m`;
 const urlhausId = String(8_000_000 + (Number.parseInt(suffix, 16) % 900_000));
+/** A KEV entry of its own vendor, added by one catalogue release and modified by that version's second. */
+const kevCve = `CVE-2098-${1_000_000 + (Number.parseInt(suffix, 16) % 9_000_000)}`;
+const kevVendor = `E2E Vendor ${suffix}`;
 const artifacts = resolve(ROOT, "test-artifacts", "e2e");
 
 let offline: Offline | undefined;
@@ -61,6 +64,22 @@ async function seed(): Promise<void> {
     };
   });
   await threatEventTable(c.pool).upsert(events);
+  await c.pool.query(
+    `INSERT INTO raw.kev_vulnerabilities (cve_id, vendor_project_raw, vendor_project, product, vulnerability_name,
+       date_added, short_description, required_action, due_date, known_ransomware_campaign_use, ransomware_known,
+       first_catalog_version, catalog_version, snapshot_key)
+     VALUES ($1, $2, $2, 'Gateway', 'E2E gateway RCE', '2098-01-02', 'an e2e entry', 'patch', '2098-01-23',
+       'Known', true, '2098.01.02', '2098.01.02', 'e2e/none')`,
+    [kevCve, kevVendor],
+  );
+  await c.pool.query(
+    `INSERT INTO raw.kev_changes (cve_id, change, field, before, after, catalog_version, catalog_released_at,
+       previous_catalog_version)
+     VALUES ($1, 'added', NULL, NULL, NULL, '2098.01.02', '2098-01-02T15:00:00Z', '2098.01.01'),
+            ($1, 'modified', 'knownRansomwareCampaignUse', '"Unknown"', '"Known"', '2098.01.02',
+             '2098-01-02T19:00:00Z', '2098.01.02')`,
+    [kevCve],
+  );
   await postgresUrlhausStore(c.pool).apply({
     entries: [
       {
@@ -157,6 +176,8 @@ afterAll(async () => {
   await offline?.stop();
   await c.pool.query("DELETE FROM raw.threat_events WHERE event_id LIKE $1", [`e2e-${suffix}-%`]);
   await c.pool.query("DELETE FROM raw.urlhaus_urls WHERE urlhaus_id = $1", [urlhausId]);
+  await c.pool.query("DELETE FROM raw.kev_changes WHERE cve_id = $1", [kevCve]);
+  await c.pool.query("DELETE FROM raw.kev_vulnerabilities WHERE cve_id = $1", [kevCve]);
   await closeClients(c);
 });
 
@@ -259,12 +280,61 @@ describe("the investigation page", () => {
     await shot("08-pipeline");
   });
 
+  step("searches the KEV catalogue as read once, and shows a CVE's history by release", async () => {
+    const kevReads: string[] = [];
+    const read = (r: { url(): string }) => {
+      if (new URL(r.url()).pathname === "/v1/kev") kevReads.push(r.url());
+    };
+    page.on("request", read);
+    try {
+      await page.locator('nav a[data-nav="kev"]').click();
+      await page.getByRole("heading", { name: /^CISA KEV — \d+ vulnerabilities$/ }).waitFor();
+      expect(await page.locator("figure.chart canvas").count()).toBe(3);
+      const reads = kevReads.length;
+      expect(reads).toBeGreaterThan(0);
+
+      await page.locator('input[name="q"]').fill(kevVendor);
+      await page.getByRole("button", { name: "Search" }).click();
+      await page.locator("p.count", { hasText: `match "${kevVendor}"` }).waitFor();
+      expect(await page.locator("tbody tr").allTextContents()).toEqual([
+        expect.stringContaining(`${kevCve}${kevVendor}Gateway2098-01-02`),
+      ]);
+      expect(kevReads).toHaveLength(reads);
+      await shot("09-kev-search");
+
+      await page.getByRole("link", { name: kevCve }).click();
+      await page.getByRole("heading", { name: "History" }).waitFor();
+      const history = await page.locator("tbody tr").allTextContents();
+      expect(history).toHaveLength(2);
+      expect(history[0]).toContain("2098.01.02");
+      expect(history[1]).toContain('"Unknown"');
+      expect(history[1]).toContain('"Known"');
+      // The second change came with the version's second release, four hours after the first.
+      expect(history.map((row) => row.match(/2098-01-02[ T]\d{2}:\d{2}/)?.[0].slice(-5))).toEqual([
+        "15:00",
+        "19:00",
+      ]);
+      await shot("10-kev-cve-history");
+
+      // Signing out forgets the catalogue read with the key: the page asks for a key, then reads it again.
+      await page.locator("#forget-key").click();
+      await page.locator("#key-input").fill(apiKey);
+      await page.locator("#key-submit").click();
+      await page.getByRole("heading", { name: "History" }).waitFor();
+      await page.locator('nav a[data-nav="kev"]').click();
+      await page.getByRole("heading", { name: /^CISA KEV — \d+ vulnerabilities$/ }).waitFor();
+      expect(kevReads.length).toBeGreaterThan(reads);
+    } finally {
+      page.off("request", read);
+    }
+  });
+
   step("says how to go on when the key prompt is closed without a key", async () => {
     await page.evaluate("sessionStorage.removeItem('vigil.apiKey')");
     await page.goto(`${webUrl}/#/events`);
     await page.locator("#key-input").waitFor();
     await page.keyboard.press("Escape");
     await page.locator(".notice.error", { hasText: "No API key was given" }).waitFor();
-    await shot("09-key-prompt-closed");
+    await shot("11-key-prompt-closed");
   });
 });

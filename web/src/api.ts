@@ -58,6 +58,26 @@ function askForKey(problem?: string): Promise<string> {
 
 export function forgetKey(): void {
   sessionStorage.removeItem(KEY);
+  kept.clear();
+}
+
+/** Answers kept by `reused`, each with when it was asked for. Forgotten with the key. */
+const kept = new Map<string, { at: number; answer: Promise<unknown> }>();
+
+/**
+ * `read()`'s answer, asked for once and reused for `maxAgeMs` under `name` (a read that fails is not kept,
+ * so the next view asks again). Signing out forgets every kept answer: what the page shows after it is read
+ * again, with the key then given.
+ */
+export function reused<T>(name: string, maxAgeMs: number, read: () => Promise<T>): Promise<T> {
+  const found = kept.get(name);
+  if (found && Date.now() - found.at < maxAgeMs) return found.answer as Promise<T>;
+  const answer = read();
+  kept.set(name, { at: Date.now(), answer });
+  answer.catch(() => {
+    if (kept.get(name)?.answer === answer) kept.delete(name);
+  });
+  return answer;
 }
 
 type Params = Record<string, string | number | boolean | null | undefined>;

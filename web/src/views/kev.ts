@@ -1,9 +1,16 @@
 import { Chart, registerables } from "chart.js";
-import { get } from "../api";
+import { get, reused } from "../api";
 import { h, link, mount, notice, table, when } from "../dom";
 import type { ApiKev, ApiKevChange, Page } from "../types";
 
 Chart.register(...registerables);
+
+/**
+ * How long the catalogue read for the view is reused: a search filters it without asking the API again (its
+ * 1,500 rows take a few requests of 500). CISA publishes a few times a week and fetch-kev polls every 6
+ * hours, so five minutes old is current; reloading the page reads it again.
+ */
+const KEV_REUSED_MS = 5 * 60_000;
 
 /** Every KEV entry (the catalogue is ~1,500 rows: a few pages of 500). */
 async function allKev(): Promise<ApiKev[]> {
@@ -30,7 +37,7 @@ const chart = (type: "bar" | "doughnut", labels: string[], values: number[], tit
 /** The KEV catalogue: additions over time, ransomware share, top vendors, and a searchable list. */
 export async function kevView(root: HTMLElement, query: URLSearchParams): Promise<void> {
   mount(root, notice("Loading the KEV catalogue…"));
-  const entries = await allKev();
+  const entries = await reused("kev", KEV_REUSED_MS, allKev);
   if (entries.length === 0) {
     mount(root, h("h1", {}, "CISA KEV"), notice("No catalogue loaded yet: fetch-kev runs every 6 hours."));
     return;
