@@ -90,8 +90,22 @@ export function eventQuery(
     throw new InvalidInputError("until", `must be after since (${filter.since})`);
   }
   const page: EventPageRequest = { limit };
-  if (cursor) page.after = decodeCursor("events", cursor, filter as Record<string, unknown>);
+  if (cursor) page.after = decodeCursor("events", cursor, eventCursorFilter(filter));
   return { filter, page };
+}
+
+/**
+ * The filters as a cursor of the events list names them: `since` and `until` as the instant they mean (in
+ * microseconds since the epoch), so a cursor continues the list whichever offset or precision the next page
+ * spells them with (`…T02:00:00+02:00` and `…T00:00:00.000Z` are one instant, and one list).
+ */
+export function eventCursorFilter(filter: EventFilter): Record<string, unknown> {
+  const { since, until, ...rest } = filter;
+  return {
+    ...rest,
+    ...(since === undefined ? {} : { since: String(instantMicros(since)) }),
+    ...(until === undefined ? {} : { until: String(instantMicros(until)) }),
+  };
 }
 
 /** An event as the API returns it: the threat event's fields, null where the producer sent none. */

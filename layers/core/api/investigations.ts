@@ -2,7 +2,13 @@ import { withDeadline } from "../deadline";
 import { NotFoundError } from "../errors";
 import { canonicalIp } from "../ip";
 import { type CursorKey, type CursorList, type Positioned, pageOf } from "./cursor";
-import type { ApiEvent, ApiEventDetail, EventFilter, EventPageRequest } from "./events";
+import {
+  type ApiEvent,
+  type ApiEventDetail,
+  type EventFilter,
+  type EventPageRequest,
+  eventCursorFilter,
+} from "./events";
 import { type ApiKev, type ApiKevChange, cvesNamedIn, type KevFilter, type UrlFilter } from "./feeds";
 import type { KevLink, SourceState } from "./ips";
 import type { FeedRun, TableSize } from "./pipeline";
@@ -87,7 +93,7 @@ export async function eventPage(events: EventQueries, filter: EventFilter, page:
 
 /** The page `rows` (up to `page.limit + 1` of them, from the list's query) make for `filter`. */
 function eventPageOf(rows: readonly EventListRow[], filter: EventFilter, page: EventPageRequest) {
-  return listPage("events", rows, page.limit, filter);
+  return listPage("events", rows, page.limit, eventCursorFilter(filter));
 }
 
 /**

@@ -3,6 +3,7 @@ import { encodeCursor } from "../../../../layers/core/api/cursor";
 import { EventListQuery, eventQuery } from "../../../../layers/core/api/events";
 import { cvesNamedIn, KevListQuery, listQuery, UrlListQuery } from "../../../../layers/core/api/feeds";
 import { GraphQuery } from "../../../../layers/core/api/graph";
+import { type EventQueries, eventPage } from "../../../../layers/core/api/investigations";
 import { IpPath, IpPivotQuery, TopIpsQuery } from "../../../../layers/core/api/ips";
 import { instantMicros, invalidInput, repeatedParameter } from "../../../../layers/core/api/params";
 import type { z } from "../../../../layers/core/api/zod";
@@ -147,6 +148,21 @@ describe("events filters", () => {
     expect(list.filter).toEqual({ ip: "2001:db8::7" });
     expect(list.page).toEqual({ limit: 50, after: [...key] });
     expect(() => eventQuery({ ip: "2001:db8::8", limit: 50, cursor })).toThrow(/other filters/);
+  });
+
+  it("continues a cursor whichever offset or precision since and until are spelt with, not another range", async () => {
+    const first = eventQuery({ since: "2026-11-01T02:00:00+02:00", until: "2026-11-02T00:00:00Z", limit: 1 });
+    const row = (id: string) => ({ item: { event_id: id }, position: ["2026-11-01T12:00:00.000000Z", id] });
+    const store = { list: async () => [row("e2"), row("e1")] } as unknown as EventQueries;
+    const cursor = (await eventPage(store, first.filter, first.page)).body.meta.next_cursor ?? "";
+    const next = (since: string, until: string) => eventQuery({ since, until, limit: 1, cursor });
+    const after = ["2026-11-01T12:00:00.000000Z", "e2"];
+    expect(next("2026-11-01T00:00:00.000Z", "2026-11-01T19:00:00-05:00").page.after).toEqual(after);
+    expect(next("2026-11-01T03:00:00+03:00", "2026-11-02T00:00:00.000000Z").page.after).toEqual(after);
+    // The filter keeps the spelling given (Postgres reads it); only the cursor's digest reads the instant.
+    expect(next("2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z").filter.since).toBe("2026-11-01T00:00:00Z");
+    expect(() => next("2026-11-01T00:00:00.000001Z", "2026-11-02T00:00:00Z")).toThrow(/other filters/);
+    expect(() => next("2026-11-01T02:00:00+01:00", "2026-11-02T00:00:00Z")).toThrow(/other filters/);
   });
 });
 
