@@ -3,10 +3,13 @@ import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { neo4jUrlGraph } from "../../layers/adapters/neo4j/feed-graph";
+import { neo4jThreatGraph } from "../../layers/adapters/neo4j/threat-graph";
 import { threatEventTable } from "../../layers/adapters/postgres/event-tables";
 import { postgresUrlhausStore } from "../../layers/adapters/postgres/urlhaus-tables";
 import { readSecret } from "../../layers/adapters/secrets/secrets";
 import { ThreatEventSchema } from "../../layers/core/events/threat-event";
+import { toGraphEvent } from "../../layers/core/graph/threat-graph";
 import { buildClients, closeClients } from "../../layers/runtime/clients";
 import { readSettings } from "../../layers/runtime/config";
 import { freePort, ROOT, testEnv, uniqueSuffix, waitFor } from "../integration/support/env";
@@ -64,6 +67,23 @@ async function seed(): Promise<void> {
     };
   });
   await threatEventTable(c.pool).upsert(events);
+  // The graph as graph-events and the URLhaus feed leave it: actor → events → IP ← URL.
+  await neo4jThreatGraph(c.neo4j).mergeEvents(events.map((e) => toGraphEvent(e.event, e.origin)));
+  await neo4jUrlGraph(c.neo4j).mergeUrls([
+    {
+      url,
+      host: ip,
+      hostIsIp: true,
+      props: {
+        urlhaus_id: Number(urlhausId),
+        status: "online",
+        tags: ["elf", "Mozi"],
+        revision: 1,
+        last_change: "added",
+        last_change_ts: "2026-11-20T10:00:00.000Z",
+      },
+    },
+  ]);
   await c.pool.query(
     `INSERT INTO raw.kev_vulnerabilities (cve_id, vendor_project_raw, vendor_project, product, vulnerability_name,
        date_added, short_description, required_action, due_date, known_ransomware_campaign_use, ransomware_known,
@@ -105,6 +125,22 @@ async function seed(): Promise<void> {
     },
   });
 }
+
+/** The graph's Cytoscape instance in the page (Cytoscape registers it on its container). */
+const CY = 'document.getElementById("graph-canvas")._cyreg.cy';
+
+/** Clicks the graph's node whose key is `key` where Chromium drew it (Cytoscape draws on a canvas). */
+async function clickNode(key: string): Promise<void> {
+  const at = (await page.evaluate(
+    `${CY}.nodes().filter((n) => n.data("key") === ${JSON.stringify(key)}).renderedPosition()`,
+  )) as { x: number; y: number } | undefined;
+  const box = await page.getByTestId("graph-canvas").boundingBox();
+  if (!at || !box) throw new Error(`no node ${key} drawn in the graph`);
+  await page.mouse.click(box.x + at.x, box.y + at.y);
+}
+
+/** The keys of the nodes the graph shows. */
+const graphKeys = async () => (await page.evaluate(`${CY}.nodes().map((n) => n.data("key"))`)) as string[];
 
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: resolve(artifacts, `${name}.png`), fullPage: true });
@@ -178,6 +214,12 @@ afterAll(async () => {
   await c.pool.query("DELETE FROM raw.urlhaus_urls WHERE urlhaus_id = $1", [urlhausId]);
   await c.pool.query("DELETE FROM raw.kev_changes WHERE cve_id = $1", [kevCve]);
   await c.pool.query("DELETE FROM raw.kev_vulnerabilities WHERE cve_id = $1", [kevCve]);
+  await c.neo4j.executeQuery(
+    `MATCH (n) WHERE (n:ThreatEvent AND n.event_id STARTS WITH $events) OR (n:Actor AND n.name ENDS WITH $suffix)
+       OR (n:IPAddress AND n.value = $ip) OR (n:URL AND n.value = $url)
+     DETACH DELETE n`,
+    { events: `e2e-${suffix}-`, suffix, ip, url },
+  );
   await closeClients(c);
 });
 
@@ -329,12 +371,36 @@ describe("the investigation page", () => {
     }
   });
 
+  step("walks the graph from the actor to the URL on its IP, expanding a node per click", async () => {
+    await page.goto(`${webUrl}/#/graph?label=Actor&key=${encodeURIComponent(actor)}`);
+    const status = page.locator("p.count");
+    await status.filter({ hasText: /^\d+ nodes, \d+ relationships/ }).waitFor();
+    expect((await graphKeys()).sort()).toEqual(
+      [actor, `e2e-${suffix}-0`, `e2e-${suffix}-1`, `e2e-${suffix}-2`].sort(),
+    );
+    expect(await status.textContent()).toBe("4 nodes, 3 relationships");
+
+    await clickNode(`e2e-${suffix}-0`);
+    await status.filter({ hasText: "5 nodes, 4 relationships" }).waitFor();
+    expect(await graphKeys()).toContain(ip);
+    expect(await page.locator("aside.selected").textContent()).toContain(`e2e-${suffix}-0`);
+
+    // The IP's neighbourhood: every event aimed at it (the other actor's too) and the URL it hosts.
+    await clickNode(ip);
+    await status.filter({ hasText: `${5 + (EVENTS_ON_IP - 3) + 1} nodes` }).waitFor();
+    const keys = await graphKeys();
+    expect(keys).toContain(url);
+    expect(keys.filter((k) => k.startsWith(`e2e-${suffix}-`))).toHaveLength(EVENTS_ON_IP);
+    expect(await page.locator("aside.selected").getByRole("link", { name: "IP pivot" }).count()).toBe(1);
+    await shot("11-graph");
+  });
+
   step("says how to go on when the key prompt is closed without a key", async () => {
     await page.evaluate("sessionStorage.removeItem('vigil.apiKey')");
     await page.goto(`${webUrl}/#/events`);
     await page.locator("#key-input").waitFor();
     await page.keyboard.press("Escape");
     await page.locator(".notice.error", { hasText: "No API key was given" }).waitFor();
-    await shot("11-key-prompt-closed");
+    await shot("12-key-prompt-closed");
   });
 });
