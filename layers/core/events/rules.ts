@@ -33,17 +33,20 @@ export const INSTANT_RULE = "an ISO 8601 time with a zone (offset up to ±15:59,
 export const storableInstant = (message = INSTANT_RULE) =>
   z.string().datetime({ offset: true, message }).refine(postgresCanHold, message);
 
+// The parts of an instant storableInstant accepts: seconds and their fraction are optional (`…T10:00Z`), the
+// offset `Z`, `±hh:mm` or `±hhmm`.
+const INSTANT_PARTS =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?(?:Z|([+-])(\d{2}):?(\d{2}))$/i;
+
 /**
  * An instant that storableInstant accepts, in microseconds since 1970 (Postgres's precision, rounded as it
  * rounds), so two instants compare as Postgres compares them: Date.parse keeps milliseconds only. The
  * ingest orders versions of an event by it, as the upsert does; the API checks `until` after `since` with it.
  */
 export function instantMicros(text: string): bigint {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:Z|([+-])(\d{2}):?(\d{2}))$/i.exec(
-    text,
-  );
+  const m = INSTANT_PARTS.exec(text);
   if (!m) throw new Error(`not an instant: ${JSON.stringify(text.slice(0, 40))}`);
-  const [, year, month, day, hour, minute, second, fraction = "", sign, offsetHours, offsetMinutes] = m;
+  const [, year, month, day, hour, minute, second = "0", fraction = "", sign, offsetHours, offsetMinutes] = m;
   const utc = new Date(0);
   utc.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
   utc.setUTCHours(Number(hour), Number(minute), Number(second), 0);

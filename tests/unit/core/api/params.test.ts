@@ -134,6 +134,8 @@ describe("events filters", () => {
     expect(instantMicros("1970-01-01T01:00:00.000001+01:00")).toBe(1n);
     expect(instantMicros("1970-01-01T00:00:00.0000015Z")).toBe(2n);
     expect(instantMicros("1969-12-31T19:00:00-0500")).toBe(0n);
+    expect(instantMicros("1970-01-01T00:01Z")).toBe(60_000_000n);
+    expect(instantMicros("1970-01-01T01:01+01:00")).toBe(60_000_000n);
     expect(instantMicros("0001-01-01T00:00:00Z")).toBe(
       BigInt(Date.UTC(2001, 0, 1) - 2000 * 31_556_952_000) * 1000n,
     );
@@ -163,6 +165,22 @@ describe("events filters", () => {
     expect(next("2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z").filter.since).toBe("2026-11-01T00:00:00Z");
     expect(() => next("2026-11-01T00:00:00.000001Z", "2026-11-02T00:00:00Z")).toThrow(/other filters/);
     expect(() => next("2026-11-01T02:00:00+01:00", "2026-11-02T00:00:00Z")).toThrow(/other filters/);
+    // A time without seconds is a time like any other (the schema takes it): the cursor reads it too.
+    expect(next("2026-11-01T00:00Z", "2026-11-02T00:00+00:00").page.after).toEqual(after);
+  });
+
+  it("reads every spelling of a time the parameter accepts, to the microsecond", () => {
+    const spellings = [
+      "2026-11-01T00:00Z",
+      "2026-11-01T02:00+02:00",
+      "2026-11-01T02:00:00+0200",
+      "2026-11-01T00:00:00.000000Z",
+      "2026-10-31T19:00:00.0000001-05:00",
+    ];
+    for (const since of spellings) {
+      expect(parseOk(EventListQuery, { since }).since).toBe(since);
+      expect(instantMicros(since)).toBe(instantMicros("2026-11-01T00:00:00Z"));
+    }
   });
 });
 

@@ -31,11 +31,13 @@ describe("the threat graph", () => {
       ts("2026-11-25T10:00:00.0001Z"),
       ts("1969-12-31T23:59:59.999999Z"),
       ts("0001-01-01T00:00:00.5+00:00"),
+      ts("2026-11-25T12:05+02:00"),
     ]).toEqual([
       "2026-11-25T10:00:00.000900Z",
       "2026-11-25T10:00:00.000100Z",
       "1969-12-31T23:59:59.999999Z",
       "0001-01-01T00:00:00.500000Z",
+      "2026-11-25T10:05:00.000000Z",
     ]);
   });
 
@@ -84,14 +86,17 @@ describe("the threat graph", () => {
             // Within one millisecond, the later microsecond wins, as in Postgres, not the later offset.
             rec(4, JSON.stringify({ event_id: "f", ts: "2026-11-25T11:00:00.0009Z", score: 0.9 })),
             rec(5, JSON.stringify({ event_id: "f", ts: "2026-11-25T11:00:00.0001Z", score: 0.1 })),
+            // A time without seconds is valid (ISO 8601 allows it, and so does the schema).
+            rec(6, JSON.stringify({ event_id: "g", ts: "2026-11-25T11:00Z", score: 0.5 })),
           ],
         },
       },
     );
-    expect(summary).toEqual({ merged: 2, skipped: 1 });
+    expect(summary).toEqual({ merged: 3, skipped: 1 });
     expect(merged[0]?.map((e) => [e.event_id, e.props.score])).toEqual([
       ["e", 0.9],
       ["f", 0.9],
+      ["g", 0.5],
     ]);
   });
 });
