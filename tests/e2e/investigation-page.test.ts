@@ -51,7 +51,8 @@ async function seed(): Promise<void> {
       event_id: `e2e-${suffix}-${i}`,
       ts: new Date(Date.now() - i * 60_000).toISOString(),
       type: "c2_beacon",
-      msg: `beacon ${i} to the staging server`,
+      // The newest names the KEV entry below: the graph links it (MENTIONS), the pivot shows its KEV context.
+      msg: `beacon ${i} to the staging server${i === 0 ? `, after exploiting ${kevCve}` : ""}`,
       actor: i < 3 ? actor : `E2E Other ${suffix}`,
       ip,
       tactic: "command-and-control",
@@ -67,13 +68,14 @@ async function seed(): Promise<void> {
     };
   });
   await threatEventTable(c.pool).upsert(events);
-  // The graph as graph-events and the URLhaus feed leave it: actor → events → IP ← URL.
+  // The graph as graph-events and the URLhaus feed leave it: actor → events → IP ← URL, event → CVE.
   await neo4jThreatGraph(c.neo4j).mergeEvents(events.map((e) => toGraphEvent(e.event, e.origin)));
   await neo4jUrlGraph(c.neo4j).mergeUrls([
     {
       url,
       host: ip,
       hostIsIp: true,
+      cves: [],
       props: {
         urlhaus_id: Number(urlhausId),
         status: "online",
@@ -216,9 +218,9 @@ afterAll(async () => {
   await c.pool.query("DELETE FROM raw.kev_vulnerabilities WHERE cve_id = $1", [kevCve]);
   await c.neo4j.executeQuery(
     `MATCH (n) WHERE (n:ThreatEvent AND n.event_id STARTS WITH $events) OR (n:Actor AND n.name ENDS WITH $suffix)
-       OR (n:IPAddress AND n.value = $ip) OR (n:URL AND n.value = $url)
+       OR (n:IPAddress AND n.value = $ip) OR (n:URL AND n.value = $url) OR (n:Vulnerability AND n.cve = $cve)
      DETACH DELETE n`,
-    { events: `e2e-${suffix}-`, suffix, ip, url },
+    { events: `e2e-${suffix}-`, suffix, ip, url, cve: kevCve },
   );
   await closeClients(c);
 });
@@ -371,29 +373,40 @@ describe("the investigation page", () => {
     }
   });
 
-  step("walks the graph from the actor to the URL on its IP, expanding a node per click", async () => {
-    await page.goto(`${webUrl}/#/graph?label=Actor&key=${encodeURIComponent(actor)}`);
-    const status = page.locator("p.count");
-    await status.filter({ hasText: /^\d+ nodes, \d+ relationships/ }).waitFor();
-    expect((await graphKeys()).sort()).toEqual(
-      [actor, `e2e-${suffix}-0`, `e2e-${suffix}-1`, `e2e-${suffix}-2`].sort(),
-    );
-    expect(await status.textContent()).toBe("4 nodes, 3 relationships");
+  step(
+    "walks the graph from the actor to a CVE and the URL on its IP, expanding a node per click",
+    async () => {
+      await page.goto(`${webUrl}/#/graph?label=Actor&key=${encodeURIComponent(actor)}`);
+      const status = page.locator("p.count");
+      await status.filter({ hasText: /^\d+ nodes, \d+ relationships/ }).waitFor();
+      expect((await graphKeys()).sort()).toEqual(
+        [actor, `e2e-${suffix}-0`, `e2e-${suffix}-1`, `e2e-${suffix}-2`].sort(),
+      );
+      expect(await status.textContent()).toBe("4 nodes, 3 relationships");
 
-    await clickNode(`e2e-${suffix}-0`);
-    await status.filter({ hasText: "5 nodes, 4 relationships" }).waitFor();
-    expect(await graphKeys()).toContain(ip);
-    expect(await page.locator("aside.selected").textContent()).toContain(`e2e-${suffix}-0`);
+      // The newest event: the IP it targeted and the CVE its message names.
+      await clickNode(`e2e-${suffix}-0`);
+      await status.filter({ hasText: "6 nodes, 5 relationships" }).waitFor();
+      expect(await graphKeys()).toEqual(expect.arrayContaining([ip, kevCve]));
+      expect(await page.locator("aside.selected").textContent()).toContain(`e2e-${suffix}-0`);
 
-    // The IP's neighbourhood: every event aimed at it (the other actor's too) and the URL it hosts.
-    await clickNode(ip);
-    await status.filter({ hasText: `${5 + (EVENTS_ON_IP - 3) + 1} nodes` }).waitFor();
-    const keys = await graphKeys();
-    expect(keys).toContain(url);
-    expect(keys.filter((k) => k.startsWith(`e2e-${suffix}-`))).toHaveLength(EVENTS_ON_IP);
-    expect(await page.locator("aside.selected").getByRole("link", { name: "IP pivot" }).count()).toBe(1);
-    await shot("11-graph");
-  });
+      await clickNode(kevCve);
+      const selected = page.locator("aside.selected");
+      await selected.getByRole("link", { name: "KEV entry" }).waitFor();
+      expect(await selected.getByRole("link", { name: "KEV entry" }).getAttribute("href")).toBe(
+        `#/kev/${kevCve}`,
+      );
+
+      // The IP's neighbourhood: every event aimed at it (the other actor's too) and the URL it hosts.
+      await clickNode(ip);
+      await status.filter({ hasText: `${6 + (EVENTS_ON_IP - 3) + 1} nodes` }).waitFor();
+      const keys = await graphKeys();
+      expect(keys).toContain(url);
+      expect(keys.filter((k) => k.startsWith(`e2e-${suffix}-`))).toHaveLength(EVENTS_ON_IP);
+      expect(await selected.getByRole("link", { name: "IP pivot" }).count()).toBe(1);
+      await shot("11-graph");
+    },
+  );
 
   step("says how to go on when the key prompt is closed without a key", async () => {
     await page.evaluate("sessionStorage.removeItem('vigil.apiKey')");

@@ -89,12 +89,21 @@ FOREACH (_ IN CASE WHEN h.ip THEN [1] ELSE [] END |
   MERGE (n:IPAddress {value: h.name}) SET n:Host, n.name = h.name)
 FOREACH (_ IN CASE WHEN h.ip THEN [] ELSE [1] END |
   MERGE (:Host {name: h.name}))`;
-// The newest change (by revision) sets the URL's state; an older redelivery does not roll it back.
+// The newest change (by revision) sets the URL's state and the CVEs it mentions (an edge to a CVE it no
+// longer names is removed); an older redelivery does not roll either back.
 const MERGE_URLS = `
+CALL () { UNWIND $vulnerabilities AS cve MERGE (:Vulnerability {cve: cve}) }
 UNWIND $urls AS u
 MERGE (url:URL {value: u.url})
-FOREACH (_ IN CASE WHEN url.revision IS NULL OR u.props.revision >= url.revision THEN [1] ELSE [] END |
-  SET url += u.props)
+WITH url, u, url.revision IS NULL OR u.props.revision >= url.revision AS newest
+FOREACH (_ IN CASE WHEN newest THEN [1] ELSE [] END | SET url += u.props)
+WITH url, u, newest
+CALL (url, u, newest) {
+  OPTIONAL MATCH (url)-[m:MENTIONS]->(other:Vulnerability) WHERE newest AND NOT other.cve IN u.cves
+  DELETE m }
+FOREACH (cve IN CASE WHEN newest THEN u.cves ELSE [] END |
+  MERGE (v:Vulnerability {cve: cve})
+  MERGE (url)-[:MENTIONS]->(v))
 WITH url, u
 MATCH (host:Host {name: u.host})
 MERGE (url)-[:HOSTED_ON]->(host)`;
@@ -110,7 +119,8 @@ export function neo4jUrlGraph(driver: Driver): UrlGraph {
       await write(driver, `merging ${urls.length} URLhaus URLs`, async (run) => {
         await run(MERGE_HOSTS, { hosts: sortedHosts });
         await run(MERGE_URLS, {
-          urls: sortedUrls.map((u) => ({ url: u.url, host: u.host, props: u.props })),
+          vulnerabilities: [...new Set(sortedUrls.flatMap((u) => u.cves))].sort(),
+          urls: sortedUrls.map((u) => ({ url: u.url, host: u.host, cves: u.cves, props: u.props })),
         });
       });
     },

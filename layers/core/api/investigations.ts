@@ -1,3 +1,4 @@
+import { cvesNamedIn } from "../cve";
 import { withDeadline } from "../deadline";
 import { NotFoundError } from "../errors";
 import { canonicalIp } from "../ip";
@@ -9,7 +10,7 @@ import {
   type EventPageRequest,
   eventCursorFilter,
 } from "./events";
-import { type ApiKev, type ApiKevChange, cvesNamedIn, type KevFilter, type UrlFilter } from "./feeds";
+import type { ApiKev, ApiKevChange, KevFilter, UrlFilter } from "./feeds";
 import type { KevLink, SourceState } from "./ips";
 import type { FeedRun, TableSize } from "./pipeline";
 

@@ -13,6 +13,9 @@ const kafkaColumns = (r: IngestedRecord<unknown>) => ({
 const extraOf = (event: Record<string, unknown>, known: readonly string[]) =>
   Object.fromEntries(Object.entries(event).filter(([k]) => !known.includes(k)));
 
+/** The fields of a threat event beyond the schema's own (the row's `extra`). */
+export const threatEventExtra = (e: ThreatEvent) => extraOf(e, THREAT_EVENT_FIELDS as string[]);
+
 /** The `raw.threat_events` row of an ingested event: its fields, the unknown ones in `extra`, its origin. */
 export function threatEventRow(r: IngestedRecord<ThreatEvent>) {
   const e = r.event;
@@ -27,7 +30,7 @@ export function threatEventRow(r: IngestedRecord<ThreatEvent>) {
     score: e.score ?? null,
     country: e.country ?? null,
     channel: e.channel ?? null,
-    extra: extraOf(e, THREAT_EVENT_FIELDS as string[]),
+    extra: threatEventExtra(e),
     ...kafkaColumns(r),
   };
 }

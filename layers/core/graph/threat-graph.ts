@@ -1,13 +1,20 @@
+import { cvesNamedIn } from "../cve";
+import { threatEventExtra } from "../events/rows";
 import { utcMicrosText } from "../events/rules";
 import type { ThreatEvent } from "../events/threat-event";
 import type { RecordOrigin } from "../ingest/kafka-records";
 import { canonicalIp } from "../ip";
 
-/** What the graph keeps of one threat event: (Actor)-[:GENERATED]->(ThreatEvent)-[:TARGETED]->(IPAddress). */
+/**
+ * What the graph keeps of one threat event: (Actor)-[:GENERATED]->(ThreatEvent)-[:TARGETED]->(IPAddress),
+ * and (ThreatEvent)-[:MENTIONS]->(Vulnerability {cve}) for each CVE id its message or extra fields name.
+ */
 export interface GraphEvent {
   event_id: string;
   actor: string | null;
   ip: string | null;
+  /** The CVE ids the event names, upper-cased and sorted (the IP pivot links the same ones to KEV). */
+  cves: string[];
   /** The ThreatEvent node's properties: the event's own fields (ts in UTC) and its Kafka offset. */
   props: Record<string, string | number>;
 }
@@ -47,7 +54,9 @@ export function toGraphEvent(event: ThreatEvent, origin: RecordOrigin): GraphEve
   // The IP in one spelling, so that each address is one node whatever the producer wrote (and the node the
   // API's pivot, which writes it so, links to).
   const ip = event.ip === undefined ? null : canonicalIp(event.ip);
-  return { event_id: event.event_id, actor: event.actor ?? null, ip, props };
+  // Where the IP pivot looks for them too: the message and the fields beyond the schema's own.
+  const cves = cvesNamedIn([event.msg ?? "", JSON.stringify(threatEventExtra(event))]);
+  return { event_id: event.event_id, actor: event.actor ?? null, ip, cves, props };
 }
 
 /**
@@ -57,12 +66,14 @@ export function toGraphEvent(event: ThreatEvent, origin: RecordOrigin): GraphEve
 export function lockOrder(events: readonly GraphEvent[]): {
   actors: string[];
   ips: string[];
+  cves: string[];
   events: GraphEvent[];
 } {
   const sorted = <T>(values: Iterable<T>) => [...new Set(values)].sort();
   return {
     actors: sorted(events.flatMap((e) => (e.actor ? [e.actor] : []))),
     ips: sorted(events.flatMap((e) => (e.ip ? [e.ip] : []))),
+    cves: sorted(events.flatMap((e) => e.cves)),
     events: [...events].sort((a, b) => (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0)),
   };
 }

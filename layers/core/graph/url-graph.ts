@@ -1,16 +1,23 @@
 import { isIP } from "node:net";
+import { cvesNamedIn } from "../cve";
 import { type UrlhausEvent, UrlhausEventSchema } from "../events/urlhaus-event";
 import { decodeRecord } from "../ingest/decode";
 import { latestPerKey } from "../ingest/dedupe";
 import { type LambdaKafkaEvent, recordsOf } from "../ingest/kafka-records";
 import { canonicalIp } from "../ip";
 
-/** What the graph keeps of a URLhaus URL: (URL {value})-[:HOSTED_ON]->(Host). */
+/**
+ * What the graph keeps of a URLhaus URL: (URL {value})-[:HOSTED_ON]->(Host), and
+ * (URL)-[:MENTIONS]->(Vulnerability {cve}) for each CVE id its address or tags name (reporters tag exploit
+ * payloads with the CVE they exploit: `CVE-2017-17215`).
+ */
 export interface GraphUrl {
   url: string;
   host: string;
   /** An IP literal host is the shared IPAddress node. */
   hostIsIp: boolean;
+  /** The CVE ids the URL or its tags name, upper-cased and sorted (the IP pivot links the same ones). */
+  cves: string[];
   props: Record<string, string | number | string[]>;
 }
 
@@ -44,7 +51,7 @@ export function toGraphUrl(event: UrlhausEvent): GraphUrl {
   const hostIsIp = isIpLiteral(event.host);
   // An IP host in the spelling the threat events' IPAddress nodes have, so both reach the same node.
   const host = hostIsIp && isIP(event.host) !== 0 ? canonicalIp(event.host) : event.host.toLowerCase();
-  return { url: event.url, host, hostIsIp, props };
+  return { url: event.url, host, hostIsIp, cves: cvesNamedIn([event.url, ...event.tags]), props };
 }
 
 /**

@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { encodeCursor } from "../../../../layers/core/api/cursor";
 import { EventListQuery, eventQuery } from "../../../../layers/core/api/events";
-import { cvesNamedIn, KevListQuery, listQuery, UrlListQuery } from "../../../../layers/core/api/feeds";
+import { KevListQuery, listQuery, UrlListQuery } from "../../../../layers/core/api/feeds";
 import { GraphQuery } from "../../../../layers/core/api/graph";
 import { type EventQueries, eventPage } from "../../../../layers/core/api/investigations";
 import { IpPath, IpPivotQuery, TopIpsQuery } from "../../../../layers/core/api/ips";
 import { instantMicros, invalidInput, repeatedParameter } from "../../../../layers/core/api/params";
 import type { z } from "../../../../layers/core/api/zod";
+import { cvesNamedIn } from "../../../../layers/core/cve";
 import { InvalidInputError } from "../../../../layers/core/errors";
 
 /** The parsed value of parameters the schema accepts. */

@@ -14,6 +14,7 @@ describe("the threat graph", () => {
       event_id: "e",
       actor: "FIN7",
       ip: "192.0.2.1",
+      cves: [],
       props: {
         event_id: "e",
         ts: "2026-11-25T10:00:00.000000Z",
@@ -51,16 +52,38 @@ describe("the threat graph", () => {
     ]);
   });
 
-  it("locks actors, IPs and events in one sorted order, each once", () => {
-    const e = (id: string, actor: string | null, ip: string | null): GraphEvent => ({
+  it("names the CVEs of the event's message and extra fields, as the IP pivot reads them", () => {
+    const g = toGraphEvent(
+      {
+        event_id: "exploit-CVE-2020-0001",
+        ts: "2026-11-25T12:00:00Z",
+        actor: "CVE-2020-0002 crew",
+        msg: "exploits cve-2021-44228, then CVE-2021-44228 again",
+        cve: "CVE-2023-4966",
+        context: { refs: ["CVE-2017-17215"] },
+      },
+      origin,
+    );
+    // The id and the actor are names, not evidence: the pivot does not search them either.
+    expect(g.cves).toEqual(["CVE-2017-17215", "CVE-2021-44228", "CVE-2023-4966"]);
+  });
+
+  it("locks actors, IPs, CVEs and events in one sorted order, each once", () => {
+    const e = (id: string, actor: string | null, ip: string | null, cves: string[] = []): GraphEvent => ({
       event_id: id,
       actor,
       ip,
+      cves,
       props: {},
     });
-    const order = lockOrder([e("b", "Z", "10.0.0.2"), e("a", "A", "10.0.0.2"), e("c", null, null)]);
+    const order = lockOrder([
+      e("b", "Z", "10.0.0.2", ["CVE-2021-44228"]),
+      e("a", "A", "10.0.0.2", ["CVE-2021-44228", "CVE-2017-17215"]),
+      e("c", null, null),
+    ]);
     expect(order.actors).toEqual(["A", "Z"]);
     expect(order.ips).toEqual(["10.0.0.2"]);
+    expect(order.cves).toEqual(["CVE-2017-17215", "CVE-2021-44228"]);
     expect(order.events.map((x) => x.event_id)).toEqual(["a", "b", "c"]);
   });
 
