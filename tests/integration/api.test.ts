@@ -696,6 +696,9 @@ describe("graph and pipeline", () => {
     expect((small.body.data as { nodes: unknown[] }).nodes).toHaveLength(2);
     expect(small.body.meta).toMatchObject({ truncated: true, node_limit: 2 });
     expect((await call("/v1/graph", { label: "Actor", key: `${actor}-none` })).status).toBe(404);
+    // A key no node of its label could have is a 400 naming it, not a search that finds nothing.
+    const malformed = await call("/v1/graph", { label: "IPAddress", key: "198.51.100" });
+    expect([malformed.status, malformed.body.field]).toEqual([400, "key"]);
     // The address in another spelling is the same node.
     const spelt = await call("/v1/graph", { label: "IPAddress", key: ipv6Full.toUpperCase() });
     const found = spelt.body.data as { root: string; nodes: { id: string; key: string | null }[] };

@@ -1,8 +1,9 @@
 import { InvalidInputError } from "../errors";
 import { GRAPH_CONSTRAINTS } from "../graph-schema";
+import { hostKey } from "../host";
 import { canonicalIp } from "../ip";
 import { cveParam } from "./feeds";
-import { ipParam, textParam, wholeNumber } from "./params";
+import { invalidInput, ipParam, textParam, wholeNumber } from "./params";
 import { z } from "./zod";
 
 /** The labels a neighbourhood can start from: every node kind of the graph model, each with its key. */
@@ -33,14 +34,26 @@ export const GraphQuery = z
 /**
  * A start key as the graph writes it: an IP (as the API's IP parameter reads one) in its one spelling
  * (canonicalIp: the writers store it so), a CVE id in capitals (cveParam, as KEV, the events and the
- * detections name it); any other key as given.
+ * detections name it), a host name as hosts are filed (hostKey: lower case; an IP literal host is the IP's
+ * node); any other key as given.
+ * @throws InvalidInputError naming `key` when an IPAddress key is not an address or a Vulnerability key not
+ * a CVE id: no node could have it.
  */
 export function graphKey(label: string, key: string): string {
-  const as = (param: z.ZodType<string>) => param.safeParse(key);
-  const ip = label === "IPAddress" ? as(ipParam) : undefined;
-  if (ip?.success) return canonicalIp(ip.data);
-  const cve = label === "Vulnerability" ? as(cveParam) : undefined;
-  return cve?.success ? cve.data : key;
+  if (label === "IPAddress") return canonicalIp(keyAs(ipParam, key));
+  if (label === "Vulnerability") return keyAs(cveParam, key);
+  if (label === "Host") {
+    const host = hostKey(key);
+    return ipParam.safeParse(host).success ? canonicalIp(host) : host;
+  }
+  return key;
+}
+
+/** `key` as `param` reads it, or a 400 naming `key`, the value given and what the label's key is. */
+function keyAs(param: z.ZodType<string, z.ZodTypeDef, unknown>, key: string): string {
+  const parsed = z.object({ key: param }).safeParse({ key });
+  if (!parsed.success) throw invalidInput(parsed.error, [], { key });
+  return parsed.data.key;
 }
 
 /** The key property of a label, from the constraint list (the only source of Cypher identifiers here). */

@@ -67,13 +67,31 @@ describe("a bounded neighbourhood", () => {
     expect(() => graphKeyOf("IPAddress) DETACH DELETE (n")).toThrow(InvalidInputError);
   });
 
-  it("looks a start key up as the graph writes it: an IP in one spelling, a CVE in capitals", () => {
+  it("looks a start key up as the graph writes it: an IP in one spelling, a CVE in capitals, a host in lower case", () => {
     expect(graphKey("IPAddress", "2001:DB8:0:0:0:0:0:7")).toBe("2001:db8::7");
     expect(graphKey("IPAddress", "::FFFF:c612:1")).toBe("::ffff:198.18.0.1");
-    expect(graphKey("IPAddress", "not an ip")).toBe("not an ip");
-    expect(graphKey("IPAddress", "fe80::1%eth0")).toBe("fe80::1%eth0");
     expect(graphKey("Vulnerability", "cve-2021-44228")).toBe("CVE-2021-44228");
-    expect(graphKey("Vulnerability", "x-cve-1")).toBe("x-cve-1");
+    expect(graphKey("Host", "WS01.Corp.Example")).toBe("ws01.corp.example");
+    expect(graphKey("Host", "Example.COM.")).toBe("example.com");
+    expect(graphKey("Host", "[2001:DB8:0::7]")).toBe("2001:db8::7");
+    expect(graphKey("Host", "198.51.100.7")).toBe("198.51.100.7");
     expect(graphKey("Actor", "apt28")).toBe("apt28");
+  });
+
+  it("refuses a key no node of its label could have, naming the key, the value and what was expected", () => {
+    const refused = (label: string, key: string) => {
+      try {
+        graphKey(label, key);
+      } catch (error) {
+        expect(error).toBeInstanceOf(InvalidInputError);
+        return (error as InvalidInputError).message;
+      }
+      throw new Error(`${label} ${key} was not refused`);
+    };
+    expect(refused("IPAddress", "not an ip")).toMatch(/^key: got "not an ip"; expected .*IP/);
+    expect(refused("IPAddress", "fe80::1%eth0")).toMatch(/^key: got "fe80::1%eth0"; expected/);
+    expect(refused("Vulnerability", "x-cve-1")).toBe(
+      'key: got "x-cve-1"; expected a CVE id such as CVE-2021-44228',
+    );
   });
 });
