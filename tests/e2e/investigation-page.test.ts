@@ -376,6 +376,10 @@ describe("the investigation page", () => {
   step(
     "walks the graph from the actor to a CVE and the URL on its IP, expanding a node per click",
     async () => {
+      const graphReads: string[] = [];
+      page.on("request", (r) => {
+        if (new URL(r.url()).pathname === "/v1/graph") graphReads.push(r.url());
+      });
       await page.goto(`${webUrl}/#/graph?label=Actor&key=${encodeURIComponent(actor)}`);
       const status = page.locator("p.count");
       await status.filter({ hasText: /^\d+ nodes, \d+ relationships/ }).waitFor();
@@ -405,6 +409,14 @@ describe("the investigation page", () => {
       expect(keys.filter((k) => k.startsWith(`e2e-${suffix}-`))).toHaveLength(EVENTS_ON_IP);
       expect(await selected.getByRole("link", { name: "IP pivot" }).count()).toBe(1);
       await shot("11-graph");
+
+      // A node already expanded is only selected again: nothing is read, the picture stays as it is.
+      const reads = graphReads.length;
+      await clickNode(`e2e-${suffix}-0`);
+      await selected.filter({ hasText: `e2e-${suffix}-0` }).waitFor();
+      await page.waitForTimeout(300);
+      expect(graphReads).toHaveLength(reads);
+      expect(await status.textContent()).toBe(`${6 + (EVENTS_ON_IP - 3) + 1} nodes, 30 relationships`);
     },
   );
 

@@ -101,9 +101,21 @@ export async function graphView(root: HTMLElement, query: URLSearchParams): Prom
   }
 
   let cy: Core | undefined;
+  // The nodes whose neighbourhood the picture holds already: a second click only selects them (asking
+  // again would add nothing and lay the whole picture out anew).
+  const expanded = new Set<string>();
   const expand = async (l: string, k: string) => {
+    const name = `${l}\u0000${k}`;
+    if (expanded.has(name)) return;
+    expanded.add(name);
     mount(status, `Loading the neighbourhood of ${l} ${k}…`);
-    const hood = await get<Neighbourhood>("/v1/graph", { label: l, key: k, depth: 1, limit: 100 });
+    // A read that failed is not taken as done: the next click asks again.
+    const hood = await get<Neighbourhood>("/v1/graph", { label: l, key: k, depth: 1, limit: 100 }).catch(
+      (error: unknown) => {
+        expanded.delete(name);
+        throw error;
+      },
+    );
     if (!cy) {
       cy = cytoscape({
         container: canvas,
