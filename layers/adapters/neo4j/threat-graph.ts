@@ -16,8 +16,8 @@ import { cypherName } from "../../core/graph-schema";
 // older replay changes nothing, edges included. Its MENTIONS edges follow the CVE ids it names the same way.
 const NODE_PROPERTIES = THREAT_EVENT_PROPERTIES.map((name) => `${cypherName(name)}: $${name}[n]`).join(", ");
 // One statement per batch (a statement run costs the driver a captured stack trace, which source maps
-// make expensive): actors and IPs first, in sorted order, then the events, so every writer locks in the
-// same order.
+// make expensive): actors, IPs and CVEs first, in sorted order, then the events, so every writer locks in
+// the same order.
 const MERGE_BATCH = `
 CALL () { UNWIND $actors AS name MERGE (:Actor {name: name}) }
 CALL () { UNWIND $ips AS value MERGE (:IPAddress {value: value}) }
