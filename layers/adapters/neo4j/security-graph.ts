@@ -8,13 +8,17 @@ const widenSightings = (rel: string, row: string) => `
 SET ${rel}.first_seen = CASE WHEN ${rel}.first_seen IS NULL OR ${row}.firstSeen < ${rel}.first_seen THEN ${row}.firstSeen ELSE ${rel}.first_seen END,
     ${rel}.last_seen = CASE WHEN ${rel}.last_seen IS NULL OR ${row}.lastSeen > ${rel}.last_seen THEN ${row}.lastSeen ELSE ${rel}.last_seen END`;
 
-// Hosts and techniques are locked in sorted order by every writer.
-const MERGE_TECHNIQUES = `
-UNWIND $techniques AS t
-MERGE (h:Host {name: t.host})
-MERGE (tech:Technique {id: t.technique})
-MERGE (h)-[o:OBSERVED]->(tech)${widenSightings("o", "t")},
-    o.rules = [r IN coalesce(o.rules, []) WHERE NOT r IN t.rules] + t.rules`;
+// What detections saw on a host: a technique, or the CVE a rule names (Log4Shell's JNDI lookups) — the very
+// Vulnerability node KEV files and threat events and URLs mention. Nodes are locked in sorted order by every
+// writer. The label and key are one of the two fixed pairs below, never input.
+const mergeObserved = (label: "Technique" | "Vulnerability", key: "id" | "cve") => `
+UNWIND $sightings AS s
+MERGE (h:Host {name: s.host})
+MERGE (target:${label} {${key}: s.target})
+MERGE (h)-[o:OBSERVED]->(target)${widenSightings("o", "s")},
+    o.rules = [r IN coalesce(o.rules, []) WHERE NOT r IN s.rules] + s.rules`;
+const MERGE_TECHNIQUES = mergeObserved("Technique", "id");
+const MERGE_VULNERABILITIES = mergeObserved("Vulnerability", "cve");
 
 // An address is the very IPAddress node threat events target and URLhaus hosts resolve to, so one hop
 // from an IP reaches the Windows hosts that talked to it.
@@ -30,20 +34,23 @@ const byKey =
     key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 
 /**
- * `(Host)-[:OBSERVED]->(Technique {id})` from detections and `(Host)-[:COMMUNICATED_WITH]->(IPAddress)` from
- * the events' source and destination addresses, in one managed transaction (retried on transient errors).
+ * `(Host)-[:OBSERVED]->(Technique {id})` and `(Host)-[:OBSERVED]->(Vulnerability {cve})` from detections and
+ * `(Host)-[:COMMUNICATED_WITH]->(IPAddress)` from the events' source and destination addresses, in one
+ * managed transaction (retried on transient errors).
  */
 export function neo4jSecurityGraph(driver: Driver): SecurityGraph {
   return {
-    async merge({ techniques, addresses }) {
-      if (techniques.length === 0 && addresses.length === 0) return;
+    async merge({ techniques, vulnerabilities, addresses }) {
+      if (techniques.length === 0 && vulnerabilities.length === 0 && addresses.length === 0) return;
       const session = driver.session({ defaultAccessMode: "WRITE" });
       try {
         await session.executeWrite(async (tx) => {
-          if (techniques.length > 0) {
-            await tx.run(MERGE_TECHNIQUES, {
-              techniques: [...techniques].sort(byKey((t) => `${t.host}\n${t.technique}`)),
-            });
+          for (const [statement, sightings] of [
+            [MERGE_TECHNIQUES, techniques.map(({ technique, ...s }) => ({ ...s, target: technique }))],
+            [MERGE_VULNERABILITIES, vulnerabilities.map(({ cve, ...s }) => ({ ...s, target: cve }))],
+          ] as const) {
+            if (sightings.length === 0) continue;
+            await tx.run(statement, { sightings: sightings.sort(byKey((x) => `${x.host}\n${x.target}`)) });
           }
           if (addresses.length > 0) {
             await tx.run(MERGE_ADDRESSES, {
@@ -54,7 +61,7 @@ export function neo4jSecurityGraph(driver: Driver): SecurityGraph {
       } catch (error) {
         throw new ServiceUnavailableError(
           "neo4j",
-          `merging ${techniques.length} host techniques and ${addresses.length} host addresses failed: ${(error as Error).message}`,
+          `merging ${techniques.length} host techniques, ${vulnerabilities.length} host CVEs and ${addresses.length} host addresses failed: ${(error as Error).message}`,
           error,
         );
       } finally {

