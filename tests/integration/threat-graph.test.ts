@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { neo4jUrlGraph } from "../../layers/adapters/neo4j/feed-graph";
+import { neo4jNeighbourhood } from "../../layers/adapters/neo4j/neighbourhood";
 import { neo4jThreatGraph } from "../../layers/adapters/neo4j/threat-graph";
 import type { ThreatEvent } from "../../layers/core/events/threat-event";
 import { toGraphEvent } from "../../layers/core/graph/threat-graph";
@@ -108,5 +109,31 @@ describe("revisions of one URLhaus URL in the graph", () => {
     // An older revision delivered late changes nothing.
     await revise(2, [cve(3)]);
     expect(await mentions()).toEqual([cve(2)]);
+  });
+});
+
+describe("a neighbourhood whose frontier nodes are linked to each other", () => {
+  // A hub with 44 hosts that all talked to each other: 44 + 946 relationships, under the bound of 1,000.
+  const hub = `hood-hub-${suffix}`;
+  const spokes = Array.from({ length: 44 }, (_, i) => `hood-${suffix}-${i}`);
+  afterAll(async () => {
+    await neo4jDriver().executeQuery("MATCH (h:Host) WHERE h.name IN $names DETACH DELETE h", {
+      names: [hub, ...spokes],
+    });
+  });
+
+  it("counts each relationship between two of them once, and reports no bound it did not reach", async () => {
+    await neo4jDriver().executeQuery(
+      `MERGE (hub:Host {name: $hub})
+       WITH hub UNWIND $spokes AS name MERGE (s:Host {name: name}) MERGE (hub)-[:COMMUNICATED_WITH]->(s)
+       WITH collect(s) AS hosts
+       UNWIND hosts AS a UNWIND hosts AS b
+       WITH a, b WHERE a.name < b.name MERGE (a)-[:COMMUNICATED_WITH]->(b)`,
+      { hub, spokes },
+    );
+    const found = await neo4jNeighbourhood(neo4jDriver(), { timeoutMs: 60_000 }).around("Host", hub, 2, 100);
+    expect(found?.nodes.size).toBe(45);
+    expect(found?.relationships.size).toBe(44 + (44 * 43) / 2);
+    expect(found?.truncated).toBe(false);
   });
 });

@@ -27,9 +27,12 @@ function startStatement(label: string): string {
 }
 
 // One hop out of the frontier, relationships already collected left out, at most $limit rows: Neo4j stops
-// expanding once it has them, so a node with 50,000 relationships costs no more than the bound.
+// expanding once it has them, so a node with 50,000 relationships costs no more than the bound. A
+// relationship between two frontier nodes is found from both ends: only the row from the end with the
+// greater id is kept, or it would take two rows of the room and could report a bound it did not reach.
 const HOP = `
 MATCH (n)-[r]-(m) WHERE elementId(n) IN $frontier AND NOT elementId(r) IN $seen
+  AND NOT (elementId(m) IN $frontier AND elementId(m) > elementId(n))
 RETURN r, m LIMIT toInteger($limit)`;
 
 /** A property value as JSON: integers as numbers, temporal values as ISO text, lists element-wise. */
