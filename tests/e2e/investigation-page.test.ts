@@ -141,6 +141,17 @@ async function clickNode(key: string): Promise<void> {
   await page.mouse.click(box.x + at.x, box.y + at.y);
 }
 
+/** The relationships drawn with their type (those of the selected node), as "TYPE start-key end-key". */
+const namedEdges = async () =>
+  (
+    (await page.evaluate(
+      `${CY}.edges(".near").map((e) => [e.data("type"), e.source().data("key"), e.target().data("key")].join(" "))`,
+    )) as string[]
+  ).sort();
+
+/** The legend's entries, in its order. */
+const legend = () => page.locator("ul.legend li").allTextContents();
+
 /** The keys of the nodes the graph shows. */
 const graphKeys = async () => (await page.evaluate(`${CY}.nodes().map((n) => n.data("key"))`)) as string[];
 
@@ -387,6 +398,9 @@ describe("the investigation page", () => {
         [actor, `e2e-${suffix}-0`, `e2e-${suffix}-1`, `e2e-${suffix}-2`].sort(),
       );
       expect(await status.textContent()).toBe("4 nodes, 3 relationships");
+      // The start node's relationships are named, the others drawn unnamed; the legend has what is shown.
+      expect(await namedEdges()).toEqual([0, 1, 2].map((i) => `GENERATED ${actor} e2e-${suffix}-${i}`));
+      expect(await legend()).toEqual(["Actor", "ThreatEvent"]);
 
       // The newest event: the IP it targeted and the CVE its message names.
       await clickNode(`e2e-${suffix}-0`);
@@ -408,6 +422,14 @@ describe("the investigation page", () => {
       expect(keys).toContain(url);
       expect(keys.filter((k) => k.startsWith(`e2e-${suffix}-`))).toHaveLength(EVENTS_ON_IP);
       expect(await selected.getByRole("link", { name: "IP pivot" }).count()).toBe(1);
+      // Now the IP's relationships are the ones named.
+      const named = await namedEdges();
+      expect(named).toHaveLength(EVENTS_ON_IP + 1);
+      expect(named).toContain(`HOSTED_ON ${url} ${ip}`);
+      expect(named.filter((e) => e.startsWith("TARGETED ") && e.endsWith(` ${ip}`))).toHaveLength(
+        EVENTS_ON_IP,
+      );
+      expect(await legend()).toEqual(["Actor", "ThreatEvent", "IPAddress", "URL", "Vulnerability"]);
       await shot("11-graph");
 
       // A node already expanded is only selected again: nothing is read, the picture stays as it is.

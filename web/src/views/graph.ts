@@ -27,6 +27,17 @@ const COLOURS: Record<string, string> = {
   Technique: "#f39c12",
 };
 
+// Spread out enough that captions (event ids, URLs) mostly keep clear of one another; no animation, so the
+// picture is final when it appears.
+const LAYOUT = {
+  name: "cose",
+  animate: false,
+  idealEdgeLength: () => 110,
+  nodeRepulsion: () => 40_000,
+  nodeOverlap: 40,
+  padding: 24,
+} as const;
+
 // IP hosts carry both labels; the more specific one names the node.
 const labelOf = (n: GraphNode) =>
   n.labels.find((l) => l === "IPAddress") ?? n.labels.find((l) => l in KEY_OF) ?? n.labels[0] ?? "";
@@ -87,13 +98,14 @@ export async function graphView(root: HTMLElement, query: URLSearchParams): Prom
   });
   const status = h("p", { class: "count" });
   const canvas = h("div", { id: "graph-canvas", "data-testid": "graph-canvas" });
+  const legend = h("ul", { class: "legend", "aria-label": "What each colour is" });
   const selected = h("aside", { class: "selected" }, "Click a node to expand it.");
   mount(
     root,
     h("h1", {}, "Threat graph"),
     form,
     status,
-    h("div", { class: "graph-layout" }, canvas, selected),
+    h("div", { class: "graph-layout" }, h("div", {}, canvas, legend), selected),
   );
   if (!key) {
     mount(status, "Pick a node to start from: an actor, an IP, a CVE…");
@@ -104,6 +116,13 @@ export async function graphView(root: HTMLElement, query: URLSearchParams): Prom
   // The nodes whose neighbourhood the picture holds already: a second click only selects them (asking
   // again would add nothing and lay the whole picture out anew).
   const expanded = new Set<string>();
+  // The node whose relationships are named: the start node, then the one last clicked.
+  let focus = "";
+  const nameEdges = () => {
+    cy?.edges(".near").removeClass("near");
+    // By element id, not a selector: Neo4j's ids (4:<uuid>:12) hold colons a selector would need escaped.
+    cy?.getElementById(focus).connectedEdges().addClass("near");
+  };
   const expand = async (l: string, k: string) => {
     const name = `${l}\u0000${k}`;
     if (expanded.has(name)) return;
@@ -138,8 +157,21 @@ export async function graphView(root: HTMLElement, query: URLSearchParams): Prom
               "target-arrow-shape": "triangle",
               "target-arrow-color": "#bbb",
               "curve-style": "bezier",
+              "font-size": 8,
+            },
+          },
+          // Only the selected node's relationships are named: thirty labels at once cover one another.
+          {
+            selector: "edge.near",
+            style: {
+              width: 2,
+              "line-color": "#555",
+              "target-arrow-color": "#555",
               label: "data(type)",
-              "font-size": 7,
+              // Along the line: around a node with many relationships, level labels pile up at its centre.
+              "text-rotation": "autorotate",
+              "text-background-color": "#fff",
+              "text-background-opacity": 0.8,
             },
           },
           {
@@ -147,12 +179,14 @@ export async function graphView(root: HTMLElement, query: URLSearchParams): Prom
             style: { "border-width": 3, "border-color": "#000" },
           },
         ],
-        layout: { name: "cose", animate: false },
+        layout: LAYOUT,
       });
-      // By element id, not a selector: Neo4j's ids (4:<uuid>:12) hold colons a selector would need escaped.
+      focus = hood.data.root;
       cy.getElementById(hood.data.root).addClass("root");
       cy.on("tap", "node", (event) => {
         const node = event.target;
+        focus = node.id();
+        nameEdges();
         const kind = String(node.data("kind"));
         const nodeKey = String(node.data("key"));
         mount(selected, h("strong", {}, kind), h("p", {}, h("code", {}, nodeKey)), pivotLink(kind, nodeKey));
@@ -161,8 +195,22 @@ export async function graphView(root: HTMLElement, query: URLSearchParams): Prom
       });
     } else {
       cy.add(elements(hood).filter((e) => !cy?.getElementById(String(e.data.id)).length));
-      cy.layout({ name: "cose", animate: false }).run();
+      cy.layout(LAYOUT).run();
     }
+    // The expansion may have brought more of the selected node's relationships.
+    nameEdges();
+    const kinds = new Set(cy.nodes().map((n) => String(n.data("kind"))));
+    mount(
+      legend,
+      ...Object.keys(COLOURS)
+        .filter((k) => kinds.has(k))
+        .map((k) => {
+          const swatch = h("span", { class: "swatch" });
+          // Through the style object, not a style attribute: a strict Content-Security-Policy allows it.
+          swatch.style.backgroundColor = COLOURS[k] ?? "";
+          return h("li", {}, swatch, k);
+        }),
+    );
     mount(
       status,
       `${cy.nodes().length} nodes, ${cy.edges().length} relationships`,
