@@ -11,19 +11,23 @@ SET ${rel}.first_seen = CASE WHEN ${rel}.first_seen IS NULL OR ${row}.firstSeen 
 // What detections saw on a host: a technique, or the CVE a rule names (Log4Shell's JNDI lookups) — the very
 // Vulnerability node KEV files and threat events and URLs mention. Nodes are locked in sorted order by every
 // writer. The label and key are one of the two fixed pairs below, never input.
-const mergeObserved = (label: "Technique" | "Vulnerability", key: "id" | "cve") => `
-UNWIND $sightings AS s
+const mergeObserved = (
+  label: "Technique" | "Vulnerability",
+  key: "id" | "cve",
+  field: "technique" | "cve",
+) => `
+UNWIND $rows AS s
 MERGE (h:Host {name: s.host})
-MERGE (target:${label} {${key}: s.target})
+MERGE (target:${label} {${key}: s.${field}})
 MERGE (h)-[o:OBSERVED]->(target)${widenSightings("o", "s")},
     o.rules = [r IN coalesce(o.rules, []) WHERE NOT r IN s.rules] + s.rules`;
-const MERGE_TECHNIQUES = mergeObserved("Technique", "id");
-const MERGE_VULNERABILITIES = mergeObserved("Vulnerability", "cve");
+const MERGE_TECHNIQUES = mergeObserved("Technique", "id", "technique");
+const MERGE_VULNERABILITIES = mergeObserved("Vulnerability", "cve", "cve");
 
 // An address is the very IPAddress node threat events target and URLhaus hosts resolve to, so one hop
 // from an IP reaches the Windows hosts that talked to it.
 const MERGE_ADDRESSES = `
-UNWIND $addresses AS a
+UNWIND $rows AS a
 MERGE (h:Host {name: a.host})
 MERGE (ip:IPAddress {value: a.ip})
 MERGE (h)-[c:COMMUNICATED_WITH]->(ip)${widenSightings("c", "a")}`;
@@ -45,18 +49,18 @@ export function neo4jSecurityGraph(driver: Driver): SecurityGraph {
       const session = driver.session({ defaultAccessMode: "WRITE" });
       try {
         await session.executeWrite(async (tx) => {
-          for (const [statement, sightings] of [
-            [MERGE_TECHNIQUES, techniques.map(({ technique, ...s }) => ({ ...s, target: technique }))],
-            [MERGE_VULNERABILITIES, vulnerabilities.map(({ cve, ...s }) => ({ ...s, target: cve }))],
-          ] as const) {
-            if (sightings.length === 0) continue;
-            await tx.run(statement, { sightings: sightings.sort(byKey((x) => `${x.host}\n${x.target}`)) });
-          }
-          if (addresses.length > 0) {
-            await tx.run(MERGE_ADDRESSES, {
-              addresses: [...addresses].sort(byKey((a) => `${a.host}\n${a.ip}`)),
-            });
-          }
+          // Each statement's rows in (host, what it points at) order: the order every writer locks in.
+          const run = async <T extends { host: string }>(
+            statement: string,
+            rows: T[],
+            to: (r: T) => string,
+          ) => {
+            if (rows.length > 0)
+              await tx.run(statement, { rows: [...rows].sort(byKey((r) => `${r.host}\n${to(r)}`)) });
+          };
+          await run(MERGE_TECHNIQUES, techniques, (t) => t.technique);
+          await run(MERGE_VULNERABILITIES, vulnerabilities, (v) => v.cve);
+          await run(MERGE_ADDRESSES, addresses, (a) => a.ip);
         });
       } catch (error) {
         throw new ServiceUnavailableError(
